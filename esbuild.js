@@ -1,0 +1,82 @@
+// Builds one bundle per target: the extension host, the engine child process, the CLI,
+// the webviews and the integration-test suite. `--watch` rebuilds on change, `--production` minifies.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Native tfjs backends are optional: loaded at run time when the user has them installed. */
+const optionalNative = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'linked',
+};
+
+const targets = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { engine: 'src/engine/main.ts', cli: 'src/engine/cli.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: optionalNative,
+  },
+];
+
+const webviewDir = 'webview';
+const webviewEntries = fs.existsSync(webviewDir)
+  ? fs.readdirSync(webviewDir).filter((d) => fs.existsSync(path.join(webviewDir, d, 'main.ts')))
+  : [];
+if (webviewEntries.length > 0) {
+  targets.push({
+    ...common,
+    entryPoints: Object.fromEntries(webviewEntries.map((d) => [d, path.join(webviewDir, d, 'main.ts')])),
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  });
+}
+
+if (fs.existsSync('test/integration/suite/index.ts')) {
+  targets.push({
+    ...common,
+    entryPoints: { index: 'test/integration/suite/index.ts' },
+    outdir: 'out/integration',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+async function main() {
+  if (watch) {
+    const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
+    await Promise.all(contexts.map((c) => c.watch()));
+    console.log('esbuild: watching');
+    return;
+  }
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
