@@ -36,6 +36,8 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: optionalNative,
+    // tfjs's ES module builds declare their side effects (kernel registration); the node builds do not.
+    mainFields: ['module', 'main'],
   },
 ];
 

@@ -1,0 +1,107 @@
+/** From parsed examples to training data: tokens → ids, the stratified split, and length-bucketed batches. */
+import { createHash } from 'node:crypto';
+import type { Example } from '../shared/dataset';
+import { OOV_ID, PAD_ID, tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
+import { seededRandom, shuffleInPlace } from './random';
+
+/** One example as the model sees it. */
+export interface EncodedExample {
+  ids: Int32Array;
+  label: number;
+}
+
+/** A padded batch: ids [batch, time] row-major, right-padded with PAD_ID. */
+export interface Batch {
+  ids: Int32Array;
+  labels: Int32Array;
+  batch: number;
+  time: number;
+  tokens: number;
+}
+
+/** Token ids of a text, as training saw them; an empty text gives an empty array. */
+export function encodeText(text: string, tokenizer: TokenizerOptions, vocab: Vocab): Int32Array {
+  return vocab.encode(tokenize(text, tokenizer));
+}
+
+/** Ids fit for the model: an empty sequence becomes one unknown token, so every text gets a prediction. */
+export function idsForPrediction(ids: Int32Array): Int32Array {
+  return ids.length > 0 ? ids : Int32Array.of(OOV_ID);
+}
+
+/** Splits examples per class (so each class keeps its share), seeded. Classes with one example stay in training. */
+export function stratifiedSplit<T extends { label: string }>(examples: T[], fraction: number, seed: number): { train: T[]; validation: T[] } {
+  const byClass = new Map<string, T[]>();
+  for (const e of examples) {
+    let list = byClass.get(e.label);
+    if (!list) byClass.set(e.label, (list = []));
+    list.push(e);
+  }
+  const random = seededRandom(seed);
+  const train: T[] = [];
+  const validation: T[] = [];
+  for (const label of [...byClass.keys()].sort()) {
+    const list = shuffleInPlace([...byClass.get(label)!], random);
+    let take = fraction > 0 && list.length >= 2 ? Math.max(1, Math.round(list.length * fraction)) : 0;
+    take = Math.min(take, list.length - 1);
+    validation.push(...list.slice(0, take));
+    train.push(...list.slice(take));
+  }
+  return { train: shuffleInPlace(train, random), validation };
+}
+
+/** A stable hash of the examples (text and label, in order), recorded in metadata.json. */
+export function hashExamples(examples: Example[]): string {
+  const hash = createHash('sha256');
+  for (const e of examples) {
+    hash.update(e.label);
+    hash.update('\u0000');
+    hash.update(e.text);
+    hash.update('\u0001');
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Pads a group of examples into one batch. */
+export function padBatch(group: EncodedExample[]): Batch {
+  let time = 1;
+  let tokens = 0;
+  for (const e of group) {
+    time = Math.max(time, e.ids.length);
+    tokens += e.ids.length;
+  }
+  const ids = new Int32Array(group.length * time).fill(PAD_ID);
+  const labels = new Int32Array(group.length);
+  group.forEach((e, row) => {
+    ids.set(e.ids, row * time);
+    labels[row] = e.label;
+  });
+  return { ids, labels, batch: group.length, time, tokens };
+}
+
+/**
+ * Batches of similar length (less padding, far fewer wasted recurrent steps): examples are shuffled,
+ * sorted by length in chunks, cut into batches, and the batch order is shuffled. Seeded per epoch.
+ */
+export function bucketedBatches(examples: EncodedExample[], batchSize: number, random: () => number): Batch[] {
+  const order = shuffleInPlace(examples.map((_, i) => i), random);
+  const chunk = batchSize * 50;
+  const batches: Batch[] = [];
+  for (let start = 0; start < order.length; start += chunk) {
+    const part = order.slice(start, start + chunk).sort((a, b) => examples[a].ids.length - examples[b].ids.length);
+    for (let i = 0; i < part.length; i += batchSize) {
+      batches.push(padBatch(part.slice(i, i + batchSize).map((k) => examples[k])));
+    }
+  }
+  return shuffleInPlace(batches, random);
+}
+
+/** Batches in the given order (for evaluation), grouped by length to save padding; `order` maps back to inputs. */
+export function evaluationBatches(examples: EncodedExample[], batchSize: number): { batches: Batch[]; order: number[] } {
+  const order = examples.map((_, i) => i).sort((a, b) => examples[a].ids.length - examples[b].ids.length);
+  const batches: Batch[] = [];
+  for (let i = 0; i < order.length; i += batchSize) {
+    batches.push(padBatch(order.slice(i, i + batchSize).map((k) => examples[k])));
+  }
+  return { batches, order };
+}

@@ -1,0 +1,200 @@
+/**
+ * The engine's work, independent of how it is called: the child process (main.ts) serves it over
+ * RPC, the command line (cli.ts) calls it directly — one code path for both.
+ */
+import { checkTrainable, classCounts, DatasetError, parseDataset, type ParsedDataset, type ParseOptions } from '../shared/dataset';
+import type { ModelConfig } from '../shared/config';
+import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainResult } from '../shared/protocol';
+import { RpcError } from '../shared/rpc';
+import { tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
+import type { TfRuntime } from './backend';
+import { hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
+import { buildClassifier } from './model';
+import { loadModel, saveModel, type LoadedModel } from './modelIo';
+import { evaluate, predictProbabilities, trainClassifier } from './trainer';
+
+/** Params of a training run. */
+export interface TrainRequest {
+  text: string;
+  options: ParseOptions;
+  skipInvalid: boolean;
+  config: ModelConfig;
+  modelDir: string;
+  name: string;
+}
+
+function datasetError(err: unknown): never {
+  if (err instanceof DatasetError) {
+    throw new RpcError(err.message, `dataset.${err.code}`, err.line === undefined ? undefined : { line: err.line });
+  }
+  throw err;
+}
+
+/** The parse options that read the same text the same way again (format and columns fixed). */
+function resolvedOptions(ds: ParsedDataset, options: ParseOptions): ParseOptions {
+  const resolved: ParseOptions = { ...options, format: ds.format };
+  if (ds.csv) {
+    resolved.csvTextColumn = ds.csv.textColumn;
+    resolved.csvLabelColumn = ds.csv.labelColumn;
+    resolved.csvHeader = ds.csv.header !== null;
+  }
+  delete resolved.firstLine;
+  delete resolved.maxErrors;
+  return resolved;
+}
+
+/** Parses a selection; DatasetErrors become RpcErrors with code "dataset.<code>". */
+function parseOrThrow(text: string, options: ParseOptions): ParsedDataset {
+  try {
+    return parseDataset(text, options);
+  } catch (err) {
+    datasetError(err);
+  }
+}
+
+/** What the engine can do. */
+export class EngineService {
+  private readonly models = new Map<string, Promise<LoadedModel>>();
+
+  constructor(readonly runtime: TfRuntime) {}
+
+  /** Describes a selection before training: format, classes, bad lines, blocking problems. */
+  parse(text: string, options: ParseOptions): DatasetSummary {
+    const ds = parseOrThrow(text, options);
+    const check = checkTrainable(ds);
+    return {
+      format: ds.format,
+      description: ds.description,
+      exampleCount: ds.examples.length,
+      classes: [...classCounts(ds.examples)].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1)),
+      errors: ds.errors,
+      errorCount: ds.errorCount,
+      blankLines: ds.blankLines,
+      problems: check.errors,
+      warnings: check.warnings,
+      resolved: resolvedOptions(ds, options),
+    };
+  }
+
+  /** Trains and saves a model; on cancel it saves the best model so far (if any step ran). */
+  async train(req: TrainRequest, signal: AbortSignal, onProgress: (p: TrainProgress) => void): Promise<TrainResult> {
+    const { tf } = this.runtime;
+    const { config } = req;
+    const progress = (message: string, phase: TrainProgress['phase'] = 'preparing') =>
+      onProgress({ phase, epoch: 0, epochs: config.epochs, batch: 0, batches: 0, loss: NaN, tokensPerSecond: 0, message });
+
+    progress('Reading the selection…');
+    const ds = parseOrThrow(req.text, req.options);
+    if (ds.errorCount > 0 && !req.skipInvalid) {
+      const lines = ds.errors.slice(0, 5).map((e) => e.line);
+      throw new RpcError(
+        `${ds.errorCount} line(s) could not be read as ${ds.description} (first at line ${lines.join(', ')}): ${ds.errors[0].message}`,
+        'dataset.invalidLines',
+        { errors: ds.errors.slice(0, 20), errorCount: ds.errorCount },
+      );
+    }
+    const check = checkTrainable(ds);
+    if (check.errors.length > 0) throw new RpcError(check.errors.join(' '), 'dataset.untrainable');
+
+    const tokenizer: TokenizerOptions = { kind: config.tokenization, lowercase: config.lowercase, maxLength: config.maxLength };
+    const classes = [...classCounts(ds.examples).keys()].sort();
+    const classIndex = new Map(classes.map((c, i) => [c, i]));
+    const tokenized = ds.examples.map((e) => ({ tokens: tokenize(e.text, tokenizer), label: e.label }));
+    const usable = tokenized.filter((e) => e.tokens.length > 0);
+    const { train, validation } = stratifiedSplit(usable, config.validationSplit, config.seed);
+    // The vocabulary comes from the training part only: validation words the model never saw stay unknown.
+    const vocab = Vocab.build(
+      train.map((e) => e.tokens),
+      { maxSize: config.maxVocabulary, minCount: 1 },
+    );
+    const encode = (e: { tokens: string[]; label: string }): EncodedExample => ({ ids: vocab.encode(e.tokens), label: classIndex.get(e.label)! });
+    const data = { train: train.map(encode), validation: validation.map(encode) };
+    if (data.train.length === 0) throw new RpcError('No example has any token to learn from.', 'dataset.untrainable');
+
+    progress(`Building a ${config.cell.toUpperCase()} model (vocabulary ${vocab.size}, ${classes.length} classes)…`);
+    const model = buildClassifier(tf, config, vocab.size, classes.length);
+    try {
+      const outcome = await trainClassifier(tf, model, data, classes, config, { signal, onProgress });
+      if (!outcome.trained) throw new RpcError('Training was cancelled before the first batch; no model was saved.', 'cancelled');
+      onProgress({
+        phase: 'saving',
+        epoch: outcome.epochsCompleted,
+        epochs: config.epochs,
+        batch: 0,
+        batches: 0,
+        loss: outcome.train.loss,
+        valAccuracy: outcome.validation?.accuracy,
+        tokensPerSecond: outcome.tokensPerSecond,
+        message: 'Saving the model…',
+      });
+      const metadata: ModelMetadata = {
+        version: 1,
+        name: req.name,
+        created: new Date().toISOString(),
+        format: ds.format,
+        formatDescription: ds.description,
+        parseOptions: resolvedOptions(ds, req.options),
+        classes,
+        tokenizer,
+        config,
+        vocabSize: vocab.size,
+        dataHash: hashExamples(ds.examples),
+        examples: { train: data.train.length, validation: data.validation.length, skippedLines: ds.errorCount + (tokenized.length - usable.length) },
+        metrics: {
+          validation: outcome.validation ?? (data.validation.length > 0 ? evaluate(tf, model, data.validation, classes) : undefined),
+          train: outcome.train,
+          epochsCompleted: outcome.epochsCompleted,
+          bestEpoch: outcome.bestEpoch,
+          cancelled: outcome.cancelled,
+          seconds: outcome.seconds,
+          tokensPerSecond: outcome.tokensPerSecond,
+        },
+        backend: this.runtime.backend,
+      };
+      await saveModel(tf, model, req.modelDir, vocab, metadata);
+      this.forget(req.modelDir);
+      return { modelDir: req.modelDir, metadata };
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** Class probabilities for each text, with the model's own tokenisation. */
+  async predict(modelDir: string, texts: string[]): Promise<{ classes: string[]; predictions: Prediction[] }> {
+    const loaded = await this.load(modelDir);
+    const { tokenizer } = loaded.metadata;
+    const encoded = texts.map((t) => loaded.vocab.encode(tokenize(t, tokenizer)));
+    const probs = predictProbabilities(
+      this.runtime.tf,
+      loaded.model,
+      encoded.map((ids) => ({ ids: idsForPrediction(ids), label: 0 })),
+    );
+    const classes = loaded.metadata.classes;
+    const predictions = probs.map((p, i) => {
+      let best = 0;
+      for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+      return { label: classes[best], probabilities: Array.from(p), tokenCount: encoded[i].length };
+    });
+    return { classes, predictions };
+  }
+
+  /** Loads (once) the model in modelDir. A failed load is not cached, so a fixed folder loads next time. */
+  load(modelDir: string): Promise<LoadedModel> {
+    let pending = this.models.get(modelDir);
+    if (!pending) {
+      pending = loadModel(this.runtime.tf, modelDir).catch((err) => {
+        this.models.delete(modelDir);
+        throw new RpcError(`Could not load the model in ${modelDir}: ${(err as Error).message}`, 'modelLoad');
+      });
+      this.models.set(modelDir, pending);
+    }
+    return pending;
+  }
+
+  /** Drops a cached model. */
+  forget(modelDir: string): void {
+    const pending = this.models.get(modelDir);
+    this.models.delete(modelDir);
+    void pending?.then((m) => m.model.dispose()).catch(() => undefined);
+  }
+}

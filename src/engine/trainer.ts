@@ -1,0 +1,319 @@
+/**
+ * The training loop. The recurrent layers and the classifier train through tfjs (Adam); the embedding
+ * is looked up outside the gradient tape and updated as sparse rows (lazy Adam on the rows a batch
+ * touched), because tfjs's dense embedding gradient (UnsortedSegmentSum over the whole vocabulary,
+ * then Adam over every row) costs more than the rest of the step put together.
+ */
+import type { ModelConfig } from '../shared/config';
+import type { EvalMetrics, TrainProgress } from '../shared/protocol';
+import type { Tf } from './backend';
+import { bucketedBatches, evaluationBatches, type Batch, type EncodedExample } from './data';
+import { seededRandom } from './random';
+
+type LayersModel = import('@tensorflow/tfjs').LayersModel;
+type Layer = import('@tensorflow/tfjs').layers.Layer;
+type Tensor = import('@tensorflow/tfjs').Tensor;
+type Variable = import('@tensorflow/tfjs').Variable;
+
+/** What the loop reports back. */
+export interface TrainOutcome {
+  epochsCompleted: number;
+  bestEpoch: number;
+  cancelled: boolean;
+  train: { loss: number; accuracy: number };
+  validation?: EvalMetrics;
+  seconds: number;
+  tokensPerSecond: number;
+  /** True when at least one optimizer step ran (a model worth saving exists). */
+  trained: boolean;
+}
+
+/** Options of one training run. */
+export interface TrainOptions {
+  signal: AbortSignal;
+  onProgress(p: TrainProgress): void;
+  /** Minimum milliseconds between batch-level progress reports. */
+  progressIntervalMs?: number;
+}
+
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPSILON = 1e-7;
+const PROB_CLIP = 1e-7;
+
+/** Lazy Adam for the embedding table: only rows present in a batch are read and written. */
+class SparseEmbeddingAdam {
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  private step = 0;
+
+  constructor(
+    readonly table: Float32Array,
+    private readonly dim: number,
+    private readonly learningRate: number,
+  ) {
+    this.m = new Float32Array(table.length);
+    this.v = new Float32Array(table.length);
+  }
+
+  /** Applies the gradient of the looked-up rows: grad[b*T+t, :] belongs to row ids[b*T+t]. Padding (id 0) is skipped. */
+  apply(ids: Int32Array, grad: Float32Array): void {
+    const dim = this.dim;
+    const rows = new Map<number, Float32Array>();
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      if (id === 0) continue;
+      let acc = rows.get(id);
+      if (!acc) rows.set(id, (acc = new Float32Array(dim)));
+      const base = k * dim;
+      for (let d = 0; d < dim; d++) acc[d] += grad[base + d];
+    }
+    this.step++;
+    const lrT = (this.learningRate * Math.sqrt(1 - ADAM_BETA2 ** this.step)) / (1 - ADAM_BETA1 ** this.step);
+    const { m, v, table } = this;
+    for (const [id, g] of rows) {
+      const base = id * dim;
+      for (let d = 0; d < dim; d++) {
+        const i = base + d;
+        const gi = g[d];
+        m[i] = ADAM_BETA1 * m[i] + (1 - ADAM_BETA1) * gi;
+        v[i] = ADAM_BETA2 * v[i] + (1 - ADAM_BETA2) * gi * gi;
+        // Moments of rare rows decay towards subnormals, which are slow: flush them.
+        if (Math.abs(m[i]) < 1e-30) m[i] = 0;
+        if (v[i] < 1e-30) v[i] = 0;
+        table[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + ADAM_EPSILON);
+      }
+    }
+  }
+}
+
+/** The parts of the classifier the loop drives by hand. */
+interface ModelParts {
+  embedding: Variable;
+  embeddingDim: number;
+  recurrent: Layer[];
+  classifier: Layer;
+  variables: Variable[];
+}
+
+function modelParts(model: LayersModel): ModelParts {
+  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  const [embeddingLayer, ...rest] = layers;
+  const classifier = rest.pop();
+  if (!embeddingLayer || embeddingLayer.getClassName() !== 'Embedding' || !classifier) {
+    throw new Error('The model is not an Embedding → RNN → Dense classifier');
+  }
+  const embedding = embeddingLayer.trainableWeights[0].read() as Variable;
+  return {
+    embedding,
+    embeddingDim: embedding.shape[1] as number,
+    recurrent: rest,
+    classifier,
+    variables: [...rest, classifier].flatMap((l) => l.trainableWeights.map((w) => w.read() as Variable)),
+  };
+}
+
+function crossEntropy(tf: Tf, probs: Tensor, labels: Tensor, classes: number): Tensor {
+  const oneHot = tf.oneHot(labels, classes).toFloat();
+  const logp = tf.log(tf.clipByValue(probs, PROB_CLIP, 1 - PROB_CLIP));
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logp), -1)));
+}
+
+let tempCounter = 0;
+
+/** One optimizer step on one batch; returns the batch's mean loss and correct count. */
+function trainStep(
+  tf: Tf,
+  parts: ModelParts,
+  optimizer: import('@tensorflow/tfjs').Optimizer,
+  embeddingAdam: SparseEmbeddingAdam,
+  batch: Batch,
+  classes: number,
+): { loss: number; correct: number } {
+  const ids = tf.tensor2d(batch.ids, [batch.batch, batch.time], 'int32');
+  const labels = tf.tensor1d(batch.labels, 'int32');
+  const mask = tf.notEqual(ids, 0);
+  const embedded = tf.gather(parts.embedding, ids);
+  const x = tf.variable(embedded, true, `rnnlens_embedded_${++tempCounter}`);
+  let correct = 0;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      let h: Tensor = x;
+      for (const layer of parts.recurrent) h = layer.apply(h, { mask }) as Tensor;
+      const probs = parts.classifier.apply(h) as Tensor;
+      correct = tf.tidy(() => tf.sum(tf.equal(tf.argMax(probs, -1).toInt(), labels).toInt()).dataSync()[0]);
+      return crossEntropy(tf, probs, labels, classes) as import('@tensorflow/tfjs').Scalar;
+    }, [x, ...parts.variables]);
+    const { [x.name]: embeddedGrad, ...weightGrads } = grads;
+    optimizer.applyGradients(weightGrads);
+    embeddingAdam.apply(batch.ids, embeddedGrad.dataSync() as Float32Array);
+    parts.embedding.assign(tf.tensor2d(embeddingAdam.table, parts.embedding.shape as [number, number]));
+    const loss = value.dataSync()[0];
+    tf.dispose([value, ...Object.values(grads)]);
+    return { loss, correct };
+  } finally {
+    tf.dispose([ids, labels, mask, embedded, x]);
+  }
+}
+
+/** Class probabilities for many id sequences, in input order, in batches. */
+export function predictProbabilities(tf: Tf, model: LayersModel, examples: EncodedExample[], batchSize = 256): Float32Array[] {
+  const { batches, order } = evaluationBatches(examples, batchSize);
+  const out: Float32Array[] = new Array(examples.length);
+  let k = 0;
+  for (const b of batches) {
+    const probs = tf.tidy(() => model.predict(tf.tensor2d(b.ids, [b.batch, b.time], 'int32')) as Tensor);
+    const data = probs.dataSync() as Float32Array;
+    const classes = probs.shape[1] as number;
+    probs.dispose();
+    for (let row = 0; row < b.batch; row++) out[order[k++]] = data.slice(row * classes, (row + 1) * classes);
+  }
+  return out;
+}
+
+/** Accuracy, loss, per-class precision/recall and the confusion matrix. */
+export function evaluate(tf: Tf, model: LayersModel, examples: EncodedExample[], classNames: string[]): EvalMetrics {
+  const n = classNames.length;
+  const confusion = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const probs = predictProbabilities(tf, model, examples);
+  let loss = 0;
+  let correct = 0;
+  examples.forEach((e, i) => {
+    const p = probs[i];
+    let best = 0;
+    for (let c = 1; c < n; c++) if (p[c] > p[best]) best = c;
+    confusion[e.label][best]++;
+    if (best === e.label) correct++;
+    loss -= Math.log(Math.min(1 - PROB_CLIP, Math.max(PROB_CLIP, p[e.label])));
+  });
+  const perClass = classNames.map((label, c) => {
+    const tp = confusion[c][c];
+    const support = confusion[c].reduce((a, b) => a + b, 0);
+    const predicted = confusion.reduce((a, row) => a + row[c], 0);
+    const precision = predicted > 0 ? tp / predicted : 0;
+    const recall = support > 0 ? tp / support : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    return { label, precision, recall, f1, support };
+  });
+  const count = examples.length;
+  return { examples: count, accuracy: count > 0 ? correct / count : 0, loss: count > 0 ? loss / count : 0, perClass, confusion };
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains `model` in place. Stops within one batch when `signal` aborts; at the end (or on cancel) the
+ * weights of the best epoch by validation accuracy (or the current ones, if better) are in the model.
+ */
+export async function trainClassifier(
+  tf: Tf,
+  model: LayersModel,
+  data: { train: EncodedExample[]; validation: EncodedExample[] },
+  classNames: string[],
+  config: ModelConfig,
+  options: TrainOptions,
+): Promise<TrainOutcome> {
+  const parts = modelParts(model);
+  const optimizer = tf.train.adam(config.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
+  const embeddingAdam = new SparseEmbeddingAdam(parts.embedding.dataSync().slice() as Float32Array, parts.embeddingDim, config.learningRate);
+  const random = seededRandom(config.seed ^ 0x5eed);
+  const interval = options.progressIntervalMs ?? 200;
+  const started = performance.now();
+  const hasValidation = data.validation.length > 0;
+
+  let tokens = 0;
+  let epochsCompleted = 0;
+  let bestEpoch = 0;
+  let best: { weights: Tensor[]; metrics?: EvalMetrics; score: number } | undefined;
+  let lastTrain = { loss: NaN, accuracy: NaN };
+  let lastReport = 0;
+  let cancelled = false;
+  let steps = 0;
+  let lastValAccuracy: number | undefined;
+
+  const score = (m: EvalMetrics | undefined) => (m ? m.accuracy - 1e-6 * m.loss : 0);
+  const keepIfBest = (epoch: number, metrics: EvalMetrics | undefined) => {
+    const s = score(metrics);
+    if (!best || !hasValidation || s > best.score) {
+      best?.weights.forEach((w) => w.dispose());
+      best = { weights: model.getWeights().map((w) => w.clone()), metrics, score: s };
+      bestEpoch = epoch;
+    }
+  };
+  const elapsed = () => (performance.now() - started) / 1000;
+
+  try {
+    for (let epoch = 1; epoch <= config.epochs && !cancelled; epoch++) {
+      const batches = bucketedBatches(data.train, config.batchSize, random);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let b = 0; b < batches.length; b++) {
+        if (options.signal.aborted) {
+          cancelled = true;
+          break;
+        }
+        const result = trainStep(tf, parts, optimizer, embeddingAdam, batches[b], classNames.length);
+        steps++;
+        if (!Number.isFinite(result.loss)) {
+          throw new Error(`Training diverged at epoch ${epoch}, batch ${b + 1} (loss is ${result.loss}). Try a smaller learning rate.`);
+        }
+        lossSum += result.loss * batches[b].batch;
+        correct += result.correct;
+        seen += batches[b].batch;
+        tokens += batches[b].tokens;
+        const now = performance.now();
+        if (now - lastReport >= interval || b === batches.length - 1) {
+          lastReport = now;
+          options.onProgress({
+            phase: 'training',
+            epoch,
+            epochs: config.epochs,
+            batch: b + 1,
+            batches: batches.length,
+            loss: lossSum / seen,
+            valAccuracy: lastValAccuracy,
+            tokensPerSecond: tokens / elapsed(),
+          });
+        }
+        await nextTurn();
+      }
+      if (seen > 0) lastTrain = { loss: lossSum / seen, accuracy: correct / seen };
+      if (cancelled) break;
+      epochsCompleted = epoch;
+      const metrics = hasValidation ? evaluate(tf, model, data.validation, classNames) : undefined;
+      lastValAccuracy = metrics?.accuracy;
+      keepIfBest(epoch, metrics);
+      options.onProgress({
+        phase: 'evaluating',
+        epoch,
+        epochs: config.epochs,
+        batch: batches.length,
+        batches: batches.length,
+        loss: lastTrain.loss,
+        valAccuracy: lastValAccuracy,
+        tokensPerSecond: tokens / elapsed(),
+      });
+    }
+    if (cancelled && steps > 0) {
+      // A partly trained epoch may already beat the best full one.
+      const metrics = hasValidation ? evaluate(tf, model, data.validation, classNames) : undefined;
+      keepIfBest(epochsCompleted, metrics);
+    }
+    const chosen = best as { weights: Tensor[]; metrics?: EvalMetrics } | undefined;
+    if (chosen) model.setWeights(chosen.weights);
+    return {
+      epochsCompleted,
+      bestEpoch,
+      cancelled,
+      train: lastTrain,
+      validation: chosen?.metrics,
+      seconds: elapsed(),
+      tokensPerSecond: tokens / Math.max(elapsed(), 1e-9),
+      trained: steps > 0,
+    };
+  } finally {
+    (best as { weights: Tensor[] } | undefined)?.weights.forEach((w) => w.dispose());
+    optimizer.dispose();
+  }
+}

@@ -1,0 +1,58 @@
+/** Reads the rnnLens.* settings and checks them with the shared config schema. */
+import * as vscode from 'vscode';
+import { checkModelConfig, DEFAULT_CONFIG, type ConfigCheck, type ModelConfig } from '../shared/config';
+import type { ParseOptions } from '../shared/dataset';
+import type { EngineLaunch } from './engineClient';
+
+/** The setting that holds each config field. */
+export const SETTING_OF: Record<keyof ModelConfig, string> = {
+  cell: 'cell',
+  hiddenSize: 'hiddenSize',
+  layers: 'layers',
+  bidirectional: 'bidirectional',
+  embeddingSize: 'embeddingSize',
+  tokenization: 'tokenization',
+  lowercase: 'lowercase',
+  maxLength: 'maxLength',
+  maxVocabulary: 'maxVocabulary',
+  epochs: 'epochs',
+  learningRate: 'learningRate',
+  batchSize: 'batchSize',
+  validationSplit: 'validationSplit',
+  seed: 'seed',
+};
+
+/** The model config from settings (each field falls back to its default when unset), checked. */
+export function readModelConfig(scope?: vscode.ConfigurationScope): ConfigCheck {
+  const cfg = vscode.workspace.getConfiguration('rnnLens', scope);
+  const raw = Object.fromEntries(
+    (Object.keys(SETTING_OF) as (keyof ModelConfig)[]).map((field) => [field, cfg.get(SETTING_OF[field], DEFAULT_CONFIG[field])]),
+  );
+  return checkModelConfig(raw, (field) => vscode.l10n.t('Setting rnnLens.{0}', SETTING_OF[field as keyof ModelConfig] ?? field));
+}
+
+/** How to read data, from settings. */
+export function readParseOptions(scope?: vscode.ConfigurationScope): ParseOptions {
+  const cfg = vscode.workspace.getConfiguration('rnnLens.data', scope);
+  const options: ParseOptions = {};
+  const format = cfg.get<string>('format', 'auto');
+  if (['auto', 'tsv-label-text', 'tsv-text-label', 'csv', 'jsonl', 'fasttext'].includes(format)) options.format = format as ParseOptions['format'];
+  const textKey = cfg.get<string>('jsonTextKey', 'text');
+  const labelKey = cfg.get<string>('jsonLabelKey', 'label');
+  if (typeof textKey === 'string' && textKey.trim()) options.jsonTextKey = textKey.trim();
+  if (typeof labelKey === 'string' && labelKey.trim()) options.jsonLabelKey = labelKey.trim();
+  return options;
+}
+
+/** How to start the engine, from settings. A custom Node.js is only used in trusted workspaces. */
+export function readEngineLaunch(): EngineLaunch {
+  const cfg = vscode.workspace.getConfiguration('rnnLens.engine');
+  const nodePath = vscode.workspace.isTrusted ? cfg.get<string>('nodePath', '').trim() : '';
+  const backend = cfg.get<string>('backend', 'auto');
+  const modulePaths = vscode.workspace.isTrusted ? cfg.get<string[]>('modulePaths', []).filter((p) => typeof p === 'string' && p.trim()) : [];
+  return {
+    nodePath: nodePath || undefined,
+    backend: ['auto', 'cpu', 'tfjs-node', 'tfjs-node-gpu'].includes(backend) ? backend : 'auto',
+    modulePaths,
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The messages between the extension host and the engine child process, with the checks each side
+ * applies on arrival. One line per message says what it is for.
+ */
+import { z } from 'zod';
+import { modelConfigSchema, type ModelConfig } from './config';
+import type { DatasetFormat, ParseIssue, ParseOptions } from './dataset';
+import type { TokenizerOptions } from './tokenizer';
+import { RpcError } from './rpc';
+
+/** Environment variables the host sets for the engine: backend preference and extra module folders. */
+export const ENGINE_ENV = { backend: 'RNN_LENS_BACKEND', modulePaths: 'RNN_LENS_MODULE_PATHS' } as const;
+
+/** The largest text the engine accepts for parsing or training (characters). */
+export const MAX_TEXT_CHARS = 64 * 1024 * 1024;
+/** The most texts in one predict request. */
+export const MAX_PREDICT_TEXTS = 1024;
+/** The longest single text to predict (characters); longer ones are cut by the tokeniser's maxLength anyway. */
+export const MAX_PREDICT_CHARS = 1024 * 1024;
+
+/** Which runtime and tfjs backend the engine chose, and why the faster ones were not used. */
+export interface EngineInfo {
+  pid: number;
+  runtime: string;
+  tfjsVersion: string;
+  /** Short backend name for the status bar, e.g. "cpu", "tfjs-node", "tfjs-node-gpu". */
+  backend: string;
+  /** One line per backend that was tried and not used. */
+  notes: string[];
+}
+
+/** The result of parsing a dataset, without the examples themselves. */
+export interface DatasetSummary {
+  format: DatasetFormat;
+  description: string;
+  exampleCount: number;
+  classes: { label: string; count: number }[];
+  errors: ParseIssue[];
+  errorCount: number;
+  blankLines: number;
+  /** Things that make training impossible (one class only, no examples). */
+  problems: string[];
+  /** Things the user should know (a class with one example). */
+  warnings: string[];
+  /** The parse options that reproduce this reading (format fixed, columns resolved). */
+  resolved: ParseOptions;
+}
+
+/** Training progress, reported at most a few times a second. */
+export interface TrainProgress {
+  phase: 'preparing' | 'training' | 'evaluating' | 'saving';
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  valAccuracy?: number;
+  tokensPerSecond: number;
+  message?: string;
+}
+
+/** Precision/recall of one class on the validation set. */
+export interface ClassMetrics {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** Metrics of a model on a labelled set. */
+export interface EvalMetrics {
+  examples: number;
+  accuracy: number;
+  loss: number;
+  perClass: ClassMetrics[];
+  /** confusion[trueClass][predictedClass] = count, classes in metadata order. */
+  confusion: number[][];
+}
+
+/** metadata.json written beside model.json. */
+export interface ModelMetadata {
+  version: 1;
+  name: string;
+  created: string;
+  format: DatasetFormat;
+  formatDescription: string;
+  parseOptions: ParseOptions;
+  classes: string[];
+  tokenizer: TokenizerOptions;
+  config: ModelConfig;
+  vocabSize: number;
+  dataHash: string;
+  examples: { train: number; validation: number; skippedLines: number };
+  metrics: {
+    validation?: EvalMetrics;
+    train: { loss: number; accuracy: number };
+    epochsCompleted: number;
+    bestEpoch: number;
+    cancelled: boolean;
+    seconds: number;
+    tokensPerSecond: number;
+  };
+  backend: string;
+}
+
+/** What training returns. */
+export interface TrainResult {
+  modelDir: string;
+  metadata: ModelMetadata;
+}
+
+/** The prediction for one text. */
+export interface Prediction {
+  label: string;
+  probabilities: number[];
+  tokenCount: number;
+}
+
+/** Methods the engine serves. */
+export type EngineMethods = {
+  /** Which backend runs, which runtime; the first request after start. */
+  hello: { params: Record<string, never>; result: EngineInfo };
+  /** Parse a selection and describe it (format, classes, bad lines) before training. */
+  parse: { params: { text: string; options: ParseOptions }; result: DatasetSummary };
+  /** Train a model on a selection and save it to modelDir; cancellable, keeps the best model so far. */
+  train: {
+    params: { text: string; options: ParseOptions; skipInvalid: boolean; config: ModelConfig; modelDir: string; name: string };
+    result: TrainResult;
+    progress: TrainProgress;
+  };
+  /** Class probabilities for texts with the model saved in modelDir (loaded once, then cached). */
+  predict: { params: { modelDir: string; texts: string[] }; result: { classes: string[]; predictions: Prediction[] } };
+  /** Forget a cached model (before it is deleted). */
+  unload: { params: { modelDir: string }; result: Record<string, never> };
+};
+
+/** The host serves nothing to the engine; it only listens to events. */
+export type HostMethods = Record<string, never>;
+
+const parseOptionsSchema = z
+  .object({
+    format: z.enum(['auto', 'tsv-label-text', 'tsv-text-label', 'csv', 'jsonl', 'fasttext']).optional(),
+    jsonTextKey: z.string().min(1).max(200).optional(),
+    jsonLabelKey: z.string().min(1).max(200).optional(),
+    csvTextColumn: z.union([z.number().int().min(0).max(10000), z.string().max(200)]).optional(),
+    csvLabelColumn: z.union([z.number().int().min(0).max(10000), z.string().max(200)]).optional(),
+    csvHeader: z.union([z.boolean(), z.literal('auto')]).optional(),
+    firstLine: z.number().int().min(1).max(1e9).optional(),
+    maxErrors: z.number().int().min(0).max(10000).optional(),
+  })
+  .strict();
+
+const textSchema = z.string().max(MAX_TEXT_CHARS, `the text is larger than ${MAX_TEXT_CHARS / (1024 * 1024)} MB`);
+const dirSchema = z.string().min(1).max(4096);
+
+/** Checks of each engine method's params, applied by the engine on arrival. */
+export const engineParamSchemas = {
+  hello: z.object({}).strict(),
+  parse: z.object({ text: textSchema, options: parseOptionsSchema }).strict(),
+  train: z
+    .object({
+      text: textSchema,
+      options: parseOptionsSchema,
+      skipInvalid: z.boolean(),
+      config: modelConfigSchema,
+      modelDir: dirSchema,
+      name: z.string().min(1).max(200),
+    })
+    .strict(),
+  predict: z
+    .object({
+      modelDir: dirSchema,
+      texts: z.array(z.string().max(MAX_PREDICT_CHARS)).max(MAX_PREDICT_TEXTS),
+    })
+    .strict(),
+  unload: z.object({ modelDir: dirSchema }).strict(),
+} satisfies { [M in keyof EngineMethods]: z.ZodType };
+
+/** Checks params against a schema; throws RpcError('badRequest') naming the first bad field. */
+export function checkParams<T>(schema: z.ZodType<T>, params: unknown, method: string): T {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'params';
+  throw new RpcError(`Bad "${method}" request: ${where}: ${issue.message}`, 'badRequest');
+}
+
+const finite = z.number().refine(Number.isFinite, 'must be finite');
+
+/** Checks of the engine's answers, applied by the host on arrival (numbers finite, sizes sane). */
+export const engineResultSchemas = {
+  predict: z.object({
+    classes: z.array(z.string()).min(1).max(10000),
+    predictions: z
+      .array(z.object({ label: z.string(), probabilities: z.array(finite), tokenCount: z.number().int().min(0) }))
+      .max(MAX_PREDICT_TEXTS),
+  }),
+  progress: z.object({
+    phase: z.enum(['preparing', 'training', 'evaluating', 'saving']),
+    epoch: z.number().int().min(0),
+    epochs: z.number().int().min(0),
+    batch: z.number().int().min(0),
+    batches: z.number().int().min(0),
+    loss: z.number(),
+    valAccuracy: finite.optional(),
+    tokensPerSecond: z.number().min(0),
+    message: z.string().max(1000).optional(),
+  }),
+};
