@@ -45,10 +45,15 @@ export const DEFAULT_CONFIG: ModelConfig = {
   seed: 42,
 };
 
-const int = (min: number, max: number) =>
-  z.number({ invalid_type_error: 'must be a number' }).refine((v) => Number.isInteger(v) && v >= min && v <= max, {
-    message: `must be a whole number from ${min} to ${max}`,
+/** A number field with one rule; a non-number gets "must be a number", a NaN or out-of-range number gets the rule. */
+const numberField = (valid: (v: number) => boolean, rule: string) =>
+  z.custom<number>().superRefine((v, ctx) => {
+    if (typeof v !== 'number') ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a number' });
+    else if (!valid(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: rule });
   });
+
+const int = (min: number, max: number) =>
+  numberField((v) => Number.isInteger(v) && v >= min && v <= max, `must be a whole number from ${min} to ${max}`);
 
 /** Bounds of each field, checked wherever a config enters (settings, CLI, RPC). */
 export const modelConfigSchema = z.object({
@@ -62,13 +67,9 @@ export const modelConfigSchema = z.object({
   maxLength: int(1, 2000),
   maxVocabulary: int(3, 200000),
   epochs: int(1, 1000),
-  learningRate: z
-    .number({ invalid_type_error: 'must be a number' })
-    .refine((v) => Number.isFinite(v) && v > 0 && v <= 1, { message: 'must be a number greater than 0 and at most 1' }),
+  learningRate: numberField((v) => Number.isFinite(v) && v > 0 && v <= 1, 'must be a number greater than 0 and at most 1'),
   batchSize: int(1, 4096),
-  validationSplit: z
-    .number({ invalid_type_error: 'must be a number' })
-    .refine((v) => Number.isFinite(v) && v >= 0 && v < 0.9, { message: 'must be a number from 0 to 0.9 (exclusive)' }),
+  validationSplit: numberField((v) => Number.isFinite(v) && v >= 0 && v < 0.9, 'must be a number from 0 up to (not including) 0.9'),
   seed: int(0, 2 ** 31 - 1),
 });
 

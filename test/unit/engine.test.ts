@@ -1,0 +1,202 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_CONFIG, type ModelConfig } from '../../src/shared/config';
+import type { TrainProgress } from '../../src/shared/protocol';
+import { RpcError } from '../../src/shared/rpc';
+import { loadTf, type TfRuntime } from '../../src/engine/backend';
+import { EngineService } from '../../src/engine/service';
+import { seededRandom } from '../../src/engine/random';
+import { stratifiedSplit } from '../../src/engine/data';
+
+/**
+ * A separable toy set: "alpha" texts are made of tokens a0..a9, "beta" texts of b0..b9, with a few
+ * shared filler tokens, so a working recurrent classifier must reach near-perfect accuracy.
+ */
+function toyTsv(count: number, seed = 1): string {
+  const random = seededRandom(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const label = i % 2 === 0 ? 'alpha' : 'beta';
+    const prefix = label === 'alpha' ? 'a' : 'b';
+    const len = 3 + pick(6);
+    const tokens = Array.from({ length: len }, () => (random() < 0.3 ? `the${pick(3)}` : `${prefix}${pick(10)}`));
+    tokens[pick(len)] = `${prefix}${pick(10)}`;
+    lines.push(`${label}\t${tokens.join(' ')}`);
+  }
+  return lines.join('\n');
+}
+
+const small: ModelConfig = { ...DEFAULT_CONFIG, hiddenSize: 12, embeddingSize: 8, epochs: 4, batchSize: 32, learningRate: 0.02, validationSplit: 0.2 };
+
+describe('engine', function () {
+  this.timeout(120_000);
+  let runtime: TfRuntime;
+  let tmp: string;
+
+  before(async () => {
+    runtime = await loadTf('cpu', []);
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'rnn-lens-engine-'));
+  });
+  after(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  const noSignal = () => new AbortController().signal;
+
+  it('reports the backend it chose and why the native ones were skipped', () => {
+    assert.equal(runtime.backend, 'cpu');
+    assert.equal(runtime.tf.getBackend(), 'cpu');
+  });
+
+  it('trains an LSTM that reaches at least 95 % validation accuracy on a separable set, and saves it in the tfjs layers format', async () => {
+    const service = new EngineService(runtime);
+    const progress: TrainProgress[] = [];
+    const dir = path.join(tmp, 'toy-lstm');
+    const result = await service.train(
+      { text: toyTsv(600), options: {}, skipInvalid: false, config: small, modelDir: dir, name: 'toy-lstm' },
+      noSignal(),
+      (p) => progress.push(p),
+    );
+    const val = result.metadata.metrics.validation!;
+    assert.ok(val.accuracy >= 0.95, `validation accuracy ${val.accuracy}`);
+    assert.equal(val.examples, 120);
+    assert.deepEqual(result.metadata.classes, ['alpha', 'beta']);
+    assert.equal(result.metadata.format, 'tsv-label-text');
+    assert.match(result.metadata.dataHash, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(val.confusion.flat().reduce((a, b) => a + b, 0), 120);
+    assert.ok(progress.some((p) => p.phase === 'training' && p.batch > 0 && Number.isFinite(p.loss)));
+    assert.ok(progress.some((p) => p.phase === 'evaluating' && p.valAccuracy !== undefined));
+    const files = (await fs.readdir(dir)).sort();
+    assert.deepEqual(files, ['metadata.json', 'model.json', 'vocab.json', 'weights.bin']);
+    const modelJson = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
+    assert.equal(modelJson.format, 'layers-model');
+    assert.equal(modelJson.weightsManifest[0].paths[0], './weights.bin');
+    const layerClasses = modelJson.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
+    assert.deepEqual(layerClasses, ['InputLayer', 'Embedding', 'LSTM', 'Dense']);
+  });
+
+  it('gives identical probabilities after save and load in a fresh engine', async () => {
+    const dir = path.join(tmp, 'toy-gru');
+    const trainer = new EngineService(runtime);
+    await trainer.train({ text: toyTsv(200, 3), options: {}, skipInvalid: false, config: { ...small, cell: 'gru', epochs: 1 }, modelDir: dir, name: 'g' }, noSignal(), () => undefined);
+    const texts = ['a1 a2 the0', 'b3 b4', 'zzz unknown words', ''];
+    const first = await trainer.predict(dir, texts);
+    const second = await new EngineService(runtime).predict(dir, texts);
+    assert.deepEqual(second, first);
+    assert.equal(first.predictions[3].tokenCount, 0);
+    for (const p of first.predictions) assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  });
+
+  it('predicts the same for a text alone and in a batch with longer texts (masking carries the state through padding)', async () => {
+    const dir = path.join(tmp, 'toy-bi');
+    const service = new EngineService(runtime);
+    await service.train(
+      { text: toyTsv(200, 5), options: {}, skipInvalid: false, config: { ...small, bidirectional: true, layers: 2, epochs: 1 }, modelDir: dir, name: 'b' },
+      noSignal(),
+      () => undefined,
+    );
+    const alone = await service.predict(dir, ['a1 b2']);
+    const batched = await service.predict(dir, ['a1 b2 a3 a4 a5 a6 a7 a8 a9 the1 the2', 'a1 b2']);
+    alone.predictions[0].probabilities.forEach((p, i) => assert.ok(Math.abs(p - batched.predictions[1].probabilities[i]) < 1e-6));
+  });
+
+  for (const cell of ['simplernn', 'gru'] as const) {
+    it(`builds, trains and reloads a stacked ${cell}`, async () => {
+      const dir = path.join(tmp, `stack-${cell}`);
+      const service = new EngineService(runtime);
+      const r = await service.train({ text: toyTsv(120, 9), options: {}, skipInvalid: false, config: { ...small, cell, layers: 2, epochs: 1 }, modelDir: dir, name: cell }, noSignal(), () => undefined);
+      assert.equal(r.metadata.config.cell, cell);
+      const p = await new EngineService(runtime).predict(dir, ['a1 a2']);
+      assert.equal(p.predictions.length, 1);
+    });
+  }
+
+  it('stops within one batch when cancelled and keeps the best model so far', async () => {
+    const dir = path.join(tmp, 'cancelled');
+    const controller = new AbortController();
+    let batchesAfterCancel = 0;
+    const result = await new EngineService(runtime).train(
+      { text: toyTsv(2000, 11), options: {}, skipInvalid: false, config: { ...small, epochs: 50, batchSize: 16 }, modelDir: dir, name: 'c' },
+      controller.signal,
+      (p) => {
+        if (controller.signal.aborted && p.phase === 'training') batchesAfterCancel++;
+        if (p.phase === 'training' && p.epoch === 1 && p.batch >= 3) controller.abort();
+      },
+    );
+    assert.equal(result.metadata.metrics.cancelled, true);
+    assert.ok(result.metadata.metrics.epochsCompleted < 50);
+    assert.ok(batchesAfterCancel <= 1, `${batchesAfterCancel} batches ran after the cancel`);
+    await fs.access(path.join(dir, 'model.json'));
+  });
+
+  it('refuses to save anything when cancelled before the first batch', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const dir = path.join(tmp, 'never');
+    await assert.rejects(
+      new EngineService(runtime).train({ text: toyTsv(100), options: {}, skipInvalid: false, config: small, modelDir: dir, name: 'n' }, controller.signal, () => undefined),
+      (err: RpcError) => err.code === 'cancelled',
+    );
+    await assert.rejects(fs.access(dir));
+  });
+
+  it('refuses lines that do not parse unless told to skip them, naming the lines', async () => {
+    const text = `${toyTsv(60)}\nthis line has no tab\n${toyTsv(4, 2)}`;
+    const service = new EngineService(runtime);
+    await assert.rejects(
+      service.train({ text, options: { firstLine: 10 }, skipInvalid: false, config: { ...small, epochs: 1 }, modelDir: path.join(tmp, 'bad'), name: 'bad' }, noSignal(), () => undefined),
+      (err: RpcError) => err.code === 'dataset.invalidLines' && /line 70/.test(err.message),
+    );
+    const ok = await service.train({ text, options: {}, skipInvalid: true, config: { ...small, epochs: 1 }, modelDir: path.join(tmp, 'skipped'), name: 's' }, noSignal(), () => undefined);
+    assert.equal(ok.metadata.examples.skippedLines, 1);
+  });
+
+  it('refuses a data set with only one class', async () => {
+    const text = 'spam\tbuy now\nspam\tcheap pills\nspam\twin money';
+    await assert.rejects(
+      new EngineService(runtime).train({ text, options: {}, skipInvalid: false, config: small, modelDir: path.join(tmp, 'one'), name: 'one' }, noSignal(), () => undefined),
+      (err: RpcError) => err.code === 'dataset.untrainable' && /two classes/.test(err.message),
+    );
+  });
+
+  it('turns dataset errors into RPC errors with their code', () => {
+    const service = new EngineService(runtime);
+    assert.throws(() => service.parse('   \n  ', {}), (err: RpcError) => err.code === 'dataset.empty');
+    assert.throws(() => service.parse('\u0000\u0001\u0002binary\u0000\u0000', {}), (err: RpcError) => err.code === 'dataset.binary');
+  });
+
+  it('summarises a parse with classes sorted by count and the options that reproduce it', () => {
+    const s = new EngineService(runtime).parse('b\tx\na\ty\na\tz', {});
+    assert.deepEqual(s.classes, [{ label: 'a', count: 2 }, { label: 'b', count: 1 }]);
+    assert.equal(s.resolved.format, 'tsv-label-text');
+    assert.ok(s.warnings.some((w) => w.includes('"b"')));
+  });
+
+  it('reports a model folder that cannot be loaded with its path', async () => {
+    const dir = path.join(tmp, 'broken');
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, 'metadata.json'), '{not json');
+    await assert.rejects(new EngineService(runtime).predict(dir, ['x']), (err: RpcError) => err.code === 'modelLoad' && err.message.includes(dir));
+  });
+});
+
+describe('stratified split', () => {
+  it('keeps each class share, never empties a class from training, and repeats for the same seed', () => {
+    const examples = [
+      ...Array.from({ length: 50 }, (_, i) => ({ label: 'a', i })),
+      ...Array.from({ length: 10 }, (_, i) => ({ label: 'b', i })),
+      { label: 'c', i: 0 },
+    ];
+    const s1 = stratifiedSplit(examples, 0.2, 7);
+    const s2 = stratifiedSplit(examples, 0.2, 7);
+    assert.deepEqual(s1, s2);
+    const count = (list: { label: string }[], l: string) => list.filter((e) => e.label === l).length;
+    assert.equal(count(s1.validation, 'a'), 10);
+    assert.equal(count(s1.validation, 'b'), 2);
+    assert.equal(count(s1.validation, 'c'), 0);
+    assert.equal(count(s1.train, 'c'), 1);
+  });
+});
