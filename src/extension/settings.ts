@@ -1,4 +1,6 @@
 /** Reads the rnnLens.* settings and checks them with the shared config schema. */
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkModelConfig, DEFAULT_CONFIG, type ConfigCheck, type ModelConfig } from '../shared/config';
 import type { ParseOptions } from '../shared/dataset';
@@ -49,7 +51,10 @@ export function readEngineLaunch(): EngineLaunch {
   const cfg = vscode.workspace.getConfiguration('rnnLens.engine');
   const nodePath = vscode.workspace.isTrusted ? cfg.get<string>('nodePath', '').trim() : '';
   const backend = cfg.get<string>('backend', 'auto');
-  const modulePaths = vscode.workspace.isTrusted ? cfg.get<string[]>('modulePaths', []).filter((p) => typeof p === 'string' && p.trim()) : [];
+  const expand = (p: string) => (p.startsWith('~') ? path.join(os.homedir(), p.slice(1)) : p);
+  const modulePaths = vscode.workspace.isTrusted
+    ? cfg.get<string[]>('modulePaths', []).filter((p) => typeof p === 'string' && p.trim()).map((p) => expand(p.trim()))
+    : [];
   return {
     nodePath: nodePath || undefined,
     backend: ['auto', 'cpu', 'tfjs-node', 'tfjs-node-gpu'].includes(backend) ? backend : 'auto',
