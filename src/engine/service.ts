@@ -88,7 +88,7 @@ export class EngineService {
     if (ds.errorCount > 0 && !req.skipInvalid) {
       const lines = ds.errors.slice(0, 5).map((e) => e.line);
       throw new RpcError(
-        `${ds.errorCount} line(s) could not be read as ${ds.description} (first at line ${lines.join(', ')}): ${ds.errors[0].message}`,
+        `${ds.errorCount} line(s) could not be read as ${ds.description} (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}${ds.errorCount > lines.length ? ', …' : ''}). First: ${ds.errors[0].message}`,
         'dataset.invalidLines',
         { errors: ds.errors.slice(0, 20), errorCount: ds.errorCount },
       );
