@@ -1,0 +1,158 @@
+// Integration tests inside a real extension host: training on a selection, the hover, engine restarts, bad input.
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { RnnLensApi } from '../../../src/extension/extension';
+import type { ModelEntry } from '../../../src/extension/modelStore';
+
+const small = { hiddenSize: 16, embeddingSize: 8, epochs: 2, tokenization: 'char', learningRate: 0.02, batchSize: 32 };
+
+async function api(): Promise<RnnLensApi> {
+  const ext = vscode.extensions.getExtension<RnnLensApi>('rnn-lens.rnn-lens');
+  assert.ok(ext, 'the extension is installed');
+  return ext.activate();
+}
+
+function namesUri(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test workspace is open');
+  return vscode.Uri.joinPath(folder.uri, 'names.tsv');
+}
+
+async function hoverText(uri: vscode.Uri, line: number): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 2));
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))
+    .join('\n');
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('RNN Lens in a real extension host', function () {
+  this.timeout(240_000);
+  let trained: ModelEntry;
+
+  it('registers its commands', async () => {
+    await api();
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['rnnLens.trainOnSelection', 'rnnLens.selectModel', 'rnnLens.deleteModel', 'rnnLens.showLog', 'rnnLens.restartEngine']) {
+      assert.ok(commands.includes(c), c);
+    }
+  });
+
+  it('trains on a selection in the engine process and makes the model active, without touching the document', async () => {
+    const lens = await api();
+    const doc = await vscode.workspace.openTextDocument(namesUri());
+    const editor = await vscode.window.showTextDocument(doc);
+    const before = doc.getText();
+    editor.selection = new vscode.Selection(0, 0, 300, 0);
+    const entry = await vscode.commands.executeCommand<ModelEntry>('rnnLens.trainOnSelection', { noPrompt: true, config: small, name: 'integration-names' });
+    assert.ok(entry, 'the command returns the new model');
+    trained = entry;
+    assert.equal(lens.activeModel()?.name, entry.name);
+    assert.deepEqual(entry.metadata.classes, ['female', 'male']);
+    assert.equal(entry.metadata.format, 'tsv-label-text');
+    assert.equal(entry.metadata.examples.train + entry.metadata.examples.validation, 300);
+    assert.equal(entry.metadata.config.cell, 'lstm');
+    assert.equal(entry.metadata.tokenizer.kind, 'char');
+    for (const f of ['model.json', 'weights.bin', 'vocab.json', 'metadata.json']) assert.ok(fs.existsSync(path.join(entry.dir, f)), f);
+    assert.ok(entry.dir.startsWith(lens.modelsRoot()));
+    assert.equal(doc.getText(), before);
+    assert.equal(doc.isDirty, false);
+    const pid = lens.enginePid();
+    assert.ok(pid && pid !== process.pid, 'the engine is a separate process');
+    assert.ok(lens.engineInfo()?.backend, 'the engine reports its backend');
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+  });
+
+  it('shows the predicted class and probabilities when hovering a line', async () => {
+    const text = await hoverText(namesUri(), 4);
+    assert.match(text, /RNN Lens/);
+    assert.match(text, /Predicted: \*\*(female|male)\*\*/);
+    assert.match(text, /label in file: (female|male)/);
+    assert.match(text, /\| female \| \d+\.\d %/);
+  });
+
+  it('predicts on the whole selection when the hover is inside it', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(namesUri()));
+    editor.selection = new vscode.Selection(2, 0, 5, 0);
+    try {
+      const text = await hoverText(namesUri(), 3);
+      assert.match(text, /Predicted: \*\*(female|male)\*\*/);
+      assert.doesNotMatch(text, /label in file/);
+    } finally {
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+    }
+  });
+
+  it('predicts through the same code path as the hover with the same tokenisation', async () => {
+    const lens = await api();
+    const p = await lens.predict('Mary');
+    assert.equal(p.tokenCount, 4);
+    assert.ok(['female', 'male'].includes(p.label));
+    assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+  });
+
+  it('restarts a killed engine on the next request and the active model still works', async () => {
+    const lens = await api();
+    const pid = lens.enginePid();
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the host to notice the engine died', () => (lens.enginePid() === undefined ? true : undefined));
+    const text = await hoverText(namesUri(), 6);
+    assert.match(text, /Predicted: \*\*(female|male)\*\*/);
+    const newPid = lens.enginePid();
+    assert.ok(newPid && newPid !== pid, `a new engine runs (${pid} → ${newPid})`);
+    assert.equal(lens.activeModel()?.name, trained.name);
+  });
+
+  it('refuses invalid settings by name and trains nothing', async () => {
+    const lens = await api();
+    const config = vscode.workspace.getConfiguration('rnnLens');
+    await config.update('hiddenSize', 0, vscode.ConfigurationTarget.Workspace);
+    try {
+      const doc = await vscode.workspace.openTextDocument(namesUri());
+      await vscode.window.showTextDocument(doc);
+      const count = lens.models().length;
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('rnnLens.trainOnSelection', { noPrompt: true })),
+        /Setting rnnLens\.hiddenSize must be a whole number from 1 to 1024 \(got 0\)/,
+      );
+      assert.equal(lens.models().length, count);
+      assert.equal(lens.activeModel()?.name, trained.name, 'the last good model stays active');
+    } finally {
+      await config.update('hiddenSize', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('refuses an empty document and a single-class selection with a clear message', async () => {
+    const empty = await vscode.workspace.openTextDocument({ content: '', language: 'plaintext' });
+    await vscode.window.showTextDocument(empty);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('rnnLens.trainOnSelection', { noPrompt: true })), /document is empty/);
+    const one = await vscode.workspace.openTextDocument({ content: 'spam\tbuy now\nspam\tcheap pills\nspam\twin money\n', language: 'plaintext' });
+    await vscode.window.showTextDocument(one);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('rnnLens.trainOnSelection', { noPrompt: true })), /two classes/);
+    assert.equal(one.isDirty, true, 'untitled, as created');
+    assert.equal(one.getText(), 'spam\tbuy now\nspam\tcheap pills\nspam\twin money\n');
+  });
+
+  it('reports lines that do not parse with their line numbers, and trains when told to skip them', async () => {
+    const lines = fs.readFileSync(namesUri().fsPath, 'utf8').split('\n').slice(0, 120);
+    lines.splice(40, 0, 'this line has no tab at all');
+    const doc = await vscode.workspace.openTextDocument({ content: lines.join('\n'), language: 'plaintext' });
+    await vscode.window.showTextDocument(doc);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('rnnLens.trainOnSelection', { noPrompt: true, config: small })), /line 41/);
+    const entry = await vscode.commands.executeCommand<ModelEntry>('rnnLens.trainOnSelection', { noPrompt: true, skipInvalid: true, config: { ...small, epochs: 1 }, name: 'skipped' });
+    assert.equal(entry.metadata.examples.skippedLines, 1);
+  });
+});
