@@ -75,7 +75,8 @@ async function pickSource(args: TrainCommandArgs): Promise<Source> {
   if (range && !range.isEmpty) {
     const text = document.getText(range);
     if (text.trim() === '') throw new FlowError(vscode.l10n.t('The selection holds only whitespace. Select lines of labelled examples, or select nothing to use the whole document.'));
-    const lines = range.end.line - range.start.line + 1;
+    // A selection ending at the start of a line (whole lines selected) does not include that line.
+    const lines = Math.max(1, range.end.line - range.start.line + (range.end.character > 0 ? 1 : 0));
     return { document, text, firstLine: range.start.line + 1, what: vscode.l10n.t('{0} selected lines', lines) };
   }
   const text = document.getText();
@@ -342,9 +343,11 @@ export class TrainFlow {
     const entry = this.store.models.find((m) => m.name === name);
     this.report(metadata);
     const val = metadata.metrics.validation;
+    const n = metadata.metrics.epochsCompleted;
+    const epochs = n === 1 ? vscode.l10n.t('1 epoch') : vscode.l10n.t('{0} epochs', n);
     const headline = val
-      ? vscode.l10n.t('Trained {0}: validation accuracy {1} on {2} examples ({3} epochs, {4} s).', name, percent(val.accuracy), val.examples, metadata.metrics.epochsCompleted, metadata.metrics.seconds.toFixed(1))
-      : vscode.l10n.t('Trained {0} ({1} epochs, {2} s; no validation split).', name, metadata.metrics.epochsCompleted, metadata.metrics.seconds.toFixed(1));
+      ? vscode.l10n.t('Trained {0}: validation accuracy {1} on {2} examples ({3}, {4} s).', name, percent(val.accuracy), val.examples, epochs, metadata.metrics.seconds.toFixed(1))
+      : vscode.l10n.t('Trained {0} ({1}, {2} s; no validation split).', name, epochs, metadata.metrics.seconds.toFixed(1));
     const note = metadata.metrics.cancelled ? vscode.l10n.t(' Cancelled early: the best model so far was kept.') : '';
     void vscode.window.showInformationMessage(`${headline}${note} ${vscode.l10n.t('Hover a line to see its predicted class.')}`, vscode.l10n.t('Show Report')).then((c) => {
       if (c) this.log.show();
