@@ -81,4 +81,22 @@ describe('train on a selection and read the hover', function () {
     assert.match(text, /Predicted/);
     assert.match(text, /\b(female|male)\b/i, `the hover should name a class (female/male): ${text}`);
   });
+
+  it('keeps the model active across a window reload: the status bar names it and the hover still predicts', async () => {
+    const page = e2e.page();
+    await e2e.runCommand('Developer: Reload Window');
+    const status = page.locator('.statusbar-item', { hasText: 'RNN: names-lstm' });
+    await status.first().waitFor({ state: 'visible', timeout: 60000 }).catch(async (err) => {
+      await e2e.shot('no status bar item after reload');
+      throw err;
+    });
+    const text = await e2e.hoverLine(20, { text: 'Predicted', timeout: 60000 }).catch(async (err) => {
+      await e2e.shot('no hover after reload');
+      throw err;
+    });
+    await e2e.settle(600);
+    await e2e.shot('hover after reload');
+    assert.match(text, /names-lstm/);
+    assert.match(text, /\b(female|male)\b/i);
+  });
 });
