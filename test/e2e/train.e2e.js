@@ -90,6 +90,10 @@ describe('train on a selection and read the hover', function () {
       await e2e.shot('no status bar item after reload');
       throw err;
     });
+    // Focus the restored editor before navigating in it.
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: 30000 });
+    await page.locator('.editor-instance .monaco-editor .view-line').nth(2).click();
+    await e2e.settle(300);
     const text = await e2e.hoverLine(20, { text: 'Predicted', timeout: 60000 }).catch(async (err) => {
       await e2e.shot('no hover after reload');
       throw err;
@@ -97,6 +101,7 @@ describe('train on a selection and read the hover', function () {
     await e2e.settle(600);
     await e2e.shot('hover after reload');
     assert.match(text, /names-lstm/);
+    assert.match(await e2e.cursorStatus(), /Ln 20\b/, 'the hover was asked for on line 20');
     assert.match(text, /\b(female|male)\b/i);
   });
 });
