@@ -68,14 +68,36 @@ if (fs.existsSync('test/integration/suite/index.ts')) {
   });
 }
 
+/**
+ * WebAssembly kernels: compiles the AssemblyScript GEMM (src/engine/kernels/asm) twice, plain SIMD
+ * and relaxed SIMD, into dist/kernels/gemm-simd.wasm and dist/kernels/gemm-relaxed.wasm. The flags
+ * live in the folder's asconfig.json, one target per variant.
+ */
+async function buildWasmKernels() {
+  const asmDir = path.join('src', 'engine', 'kernels', 'asm');
+  const outDir = path.join('dist', 'kernels');
+  fs.mkdirSync(outDir, { recursive: true });
+  const asc = await import('assemblyscript/asc');
+  for (const variant of ['simd', 'relaxed']) {
+    const { error, stderr } = await asc.main([
+      path.join(asmDir, 'gemm.ts'),
+      '--config', path.join(asmDir, 'asconfig.json'),
+      '--target', variant,
+      '--outFile', path.join(outDir, `gemm-${variant}.wasm`),
+    ]);
+    if (error) throw new Error(`asc (${variant}): ${error.message}\n${stderr.toString()}`);
+  }
+}
+
 async function main() {
+  const kernels = buildWasmKernels();
   if (watch) {
     const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
-    await Promise.all(contexts.map((c) => c.watch()));
+    await Promise.all([kernels, ...contexts.map((c) => c.watch())]);
     console.log('esbuild: watching');
     return;
   }
-  await Promise.all(targets.map((t) => esbuild.build(t)));
+  await Promise.all([kernels, ...targets.map((t) => esbuild.build(t))]);
 }
 
 main().catch((err) => {

@@ -195,7 +195,7 @@ async function run(argv: string[]): Promise<number> {
           process.stderr.write(`${parts.join(' · ')}\n`);
         },
       );
-      print({ modelDir: result.modelDir, backend: s.runtime.backend, ...result.metadata.metrics, examples: result.metadata.examples, classes: result.metadata.classes });
+      print({ modelDir: result.modelDir, backend: result.metadata.backend, ...result.metadata.metrics, examples: result.metadata.examples, classes: result.metadata.classes });
       return 0;
     }
     case 'predict': {

@@ -11,7 +11,7 @@ import type { TfRuntime } from './backend';
 import { hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
 import { buildClassifier } from './model';
 import { loadModel, saveModel, type LoadedModel } from './modelIo';
-import { evaluate, predictProbabilities, trainClassifier } from './trainer';
+import { evaluate, fusedBackend, predictProbabilities, tfjsBackend, tfjsPredictor, trainClassifier, type StepBackend } from './trainer';
 
 /** Params of a training run. */
 export interface TrainRequest {
@@ -113,8 +113,11 @@ export class EngineService {
 
     progress(`Building a ${config.cell.toUpperCase()} model (vocabulary ${vocab.size}, ${classes.length} classes)…`);
     const model = buildClassifier(tf, config, vocab.size, classes.length);
+    let backend: StepBackend | undefined;
     try {
-      const outcome = await trainClassifier(tf, model, data, classes, config, { signal, onProgress });
+      backend = await this.trainingBackend(model, config, vocab.size, classes.length, data);
+      onProgress({ phase: 'preparing', epoch: 0, epochs: config.epochs, batch: 0, batches: 0, loss: NaN, tokensPerSecond: 0, message: `Training on ${backend.name}…` });
+      const outcome = await trainClassifier(backend, data, classes, config, { signal, onProgress });
       if (!outcome.trained) throw new RpcError('Training was cancelled before the first batch; no model was saved.', 'cancelled');
       onProgress({
         phase: 'saving',
@@ -141,7 +144,7 @@ export class EngineService {
         dataHash: hashExamples(ds.examples),
         examples: { train: data.train.length, validation: data.validation.length, skippedLines: ds.errorCount + (tokenized.length - usable.length) },
         metrics: {
-          validation: outcome.validation ?? (data.validation.length > 0 ? evaluate(tf, model, data.validation, classes) : undefined),
+          validation: outcome.validation ?? (data.validation.length > 0 ? evaluate(tfjsPredictor(tf, model), data.validation, classes) : undefined),
           train: outcome.train,
           epochsCompleted: outcome.epochsCompleted,
           bestEpoch: outcome.bestEpoch,
@@ -149,14 +152,36 @@ export class EngineService {
           seconds: outcome.seconds,
           tokensPerSecond: outcome.tokensPerSecond,
         },
-        backend: this.runtime.backend,
+        backend: `${this.runtime.backend} (${backend.name})`,
       };
       await saveModel(tf, model, req.modelDir, vocab, metadata);
       this.forget(req.modelDir);
       return { modelDir: req.modelDir, metadata };
     } finally {
+      backend?.dispose();
       model.dispose();
     }
+  }
+
+  /**
+   * Our fused kernels unless a native tfjs backend is loaded (then tfjs trains) or the caller forces
+   * one (RNN_LENS_TRAINER=fused|tfjs).
+   */
+  private async trainingBackend(
+    model: import('@tensorflow/tfjs').LayersModel,
+    config: ModelConfig,
+    vocabSize: number,
+    classes: number,
+    data: { train: EncodedExample[]; validation: EncodedExample[] },
+  ): Promise<StepBackend> {
+    const { tf } = this.runtime;
+    const forced = process.env.RNN_LENS_TRAINER;
+    const useTfjs = forced === 'tfjs' || (forced !== 'fused' && this.runtime.backend !== 'cpu');
+    if (useTfjs) return tfjsBackend(tf, model, config, classes);
+    let maxTime = 1;
+    for (const e of data.train) maxTime = Math.max(maxTime, e.ids.length);
+    for (const e of data.validation) maxTime = Math.max(maxTime, e.ids.length);
+    return fusedBackend(tf, model, config, vocabSize, classes, maxTime);
   }
 
   /** Class probabilities for each text, with the model's own tokenisation. */
@@ -165,9 +190,9 @@ export class EngineService {
     const { tokenizer } = loaded.metadata;
     const encoded = texts.map((t) => loaded.vocab.encode(tokenize(t, tokenizer)));
     const probs = predictProbabilities(
-      this.runtime.tf,
-      loaded.model,
+      tfjsPredictor(this.runtime.tf, loaded.model),
       encoded.map((ids) => ({ ids: idsForPrediction(ids), label: 0 })),
+      loaded.metadata.classes.length,
     );
     const classes = loaded.metadata.classes;
     const predictions = probs.map((p, i) => {

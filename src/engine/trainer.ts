@@ -1,13 +1,16 @@
 /**
- * The training loop. The recurrent layers and the classifier train through tfjs (Adam); the embedding
- * is looked up outside the gradient tape and updated as sparse rows (lazy Adam on the rows a batch
- * touched), because tfjs's dense embedding gradient (UnsortedSegmentSum over the whole vocabulary,
- * then Adam over every row) costs more than the rest of the step put together.
+ * The training loop: epochs, length-bucketed batches, validation, best-model keeping and cancellation,
+ * over a `StepBackend` that does the numeric work. Two backends: our fused recurrent kernels
+ * (kernels/network.ts; the default) and tfjs itself (used when a native tfjs backend is loaded), where
+ * the recurrent layers and the classifier train through tfjs (Adam) and the embedding is looked up
+ * outside the gradient tape and updated as sparse rows, because tfjs's dense embedding gradient
+ * (UnsortedSegmentSum over the whole vocabulary, then Adam over every row) costs more than the rest.
  */
 import type { ModelConfig } from '../shared/config';
 import type { EvalMetrics, TrainProgress } from '../shared/protocol';
 import type { Tf } from './backend';
 import { bucketedBatches, evaluationBatches, type Batch, type EncodedExample } from './data';
+import { RecurrentNet } from './kernels/network';
 import { seededRandom } from './random';
 
 type LayersModel = import('@tensorflow/tfjs').LayersModel;
@@ -156,26 +159,36 @@ function trainStep(
   }
 }
 
+/** Probabilities [batch*classes] of one padded batch. */
+export type BatchPredictor = (batch: Batch) => Float32Array;
+
+/** A tfjs model as a batch predictor. */
+export function tfjsPredictor(tf: Tf, model: LayersModel): BatchPredictor {
+  return (b) => {
+    const probs = tf.tidy(() => model.predict(tf.tensor2d(b.ids, [b.batch, b.time], 'int32')) as Tensor);
+    const data = probs.dataSync() as Float32Array;
+    probs.dispose();
+    return data;
+  };
+}
+
 /** Class probabilities for many id sequences, in input order, in batches. */
-export function predictProbabilities(tf: Tf, model: LayersModel, examples: EncodedExample[], batchSize = 256): Float32Array[] {
+export function predictProbabilities(predict: BatchPredictor, examples: EncodedExample[], classes: number, batchSize = 256): Float32Array[] {
   const { batches, order } = evaluationBatches(examples, batchSize);
   const out: Float32Array[] = new Array(examples.length);
   let k = 0;
   for (const b of batches) {
-    const probs = tf.tidy(() => model.predict(tf.tensor2d(b.ids, [b.batch, b.time], 'int32')) as Tensor);
-    const data = probs.dataSync() as Float32Array;
-    const classes = probs.shape[1] as number;
-    probs.dispose();
+    const data = predict(b);
     for (let row = 0; row < b.batch; row++) out[order[k++]] = data.slice(row * classes, (row + 1) * classes);
   }
   return out;
 }
 
 /** Accuracy, loss, per-class precision/recall and the confusion matrix. */
-export function evaluate(tf: Tf, model: LayersModel, examples: EncodedExample[], classNames: string[]): EvalMetrics {
+export function evaluate(predict: BatchPredictor, examples: EncodedExample[], classNames: string[], batchSize = 256): EvalMetrics {
   const n = classNames.length;
   const confusion = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const probs = predictProbabilities(tf, model, examples);
+  const probs = predictProbabilities(predict, examples, n, batchSize);
   let loss = 0;
   let correct = 0;
   examples.forEach((e, i) => {
@@ -201,30 +214,93 @@ export function evaluate(tf: Tf, model: LayersModel, examples: EncodedExample[],
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The numeric side of training: one optimizer step, batch predictions, weight snapshots. */
+export interface StepBackend {
+  readonly name: string;
+  /** Largest batch `predict` takes. */
+  readonly predictBatch: number;
+  step(batch: Batch): { loss: number; correct: number };
+  predict: BatchPredictor;
+  /** Copies of the weights (tfjs getWeights() order). */
+  snapshot(): Float32Array[];
+  /** Writes weights into the tfjs model (at the end of training). */
+  commit(weights: Float32Array[]): void;
+  dispose(): void;
+}
+
+/** Training through tfjs ops (for native tfjs backends), with the sparse embedding update. */
+export function tfjsBackend(tf: Tf, model: LayersModel, config: ModelConfig, classes: number): StepBackend {
+  const parts = modelParts(model);
+  const optimizer = tf.train.adam(config.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
+  const embeddingAdam = new SparseEmbeddingAdam(parts.embedding.dataSync().slice() as Float32Array, parts.embeddingDim, config.learningRate);
+  return {
+    name: `tfjs-${tf.getBackend()}`,
+    predictBatch: 256,
+    step: (batch) => trainStep(tf, parts, optimizer, embeddingAdam, batch, classes),
+    predict: tfjsPredictor(tf, model),
+    snapshot: () => model.getWeights().map((w) => w.dataSync().slice() as Float32Array),
+    commit: (weights) => setModelWeights(tf, model, weights),
+    dispose: () => optimizer.dispose(),
+  };
+}
+
+/** Writes plain arrays into a tfjs model's weights. */
+export function setModelWeights(tf: Tf, model: LayersModel, weights: Float32Array[]): void {
+  const tensors = model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}
+
+/** Training on our fused recurrent kernels; the tfjs model supplies the initial weights and receives the final ones. */
+export async function fusedBackend(tf: Tf, model: LayersModel, config: ModelConfig, vocabSize: number, classes: number, maxTime: number): Promise<StepBackend> {
+  const net = await RecurrentNet.create(
+    {
+      cell: config.cell,
+      vocabSize,
+      embeddingSize: config.embeddingSize,
+      hiddenSize: config.hiddenSize,
+      layers: config.layers,
+      bidirectional: config.bidirectional,
+      classes,
+      learningRate: config.learningRate,
+      seed: config.seed,
+    },
+    { maxBatch: config.batchSize, maxTime },
+  );
+  net.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
+  return {
+    name: `fused-${net.kernelName}`,
+    predictBatch: config.batchSize,
+    step: (b) => net.trainStepWithAccuracy(b.ids, b.labels, b.batch, b.time),
+    predict: (b) => net.predict(b.ids, b.batch, b.time),
+    snapshot: () => net.getWeights(),
+    commit: (weights) => setModelWeights(tf, model, weights),
+    dispose: () => net.dispose(),
+  };
+}
+
 /**
- * Trains `model` in place. Stops within one batch when `signal` aborts; at the end (or on cancel) the
- * weights of the best epoch by validation accuracy (or the current ones, if better) are in the model.
+ * Trains through `backend`. Stops within one batch when `signal` aborts; at the end (or on cancel) the
+ * weights of the best epoch by validation accuracy (or the current ones, if better) are committed to
+ * the tfjs model.
  */
 export async function trainClassifier(
-  tf: Tf,
-  model: LayersModel,
+  backend: StepBackend,
   data: { train: EncodedExample[]; validation: EncodedExample[] },
   classNames: string[],
   config: ModelConfig,
   options: TrainOptions,
 ): Promise<TrainOutcome> {
-  const parts = modelParts(model);
-  const optimizer = tf.train.adam(config.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
-  const embeddingAdam = new SparseEmbeddingAdam(parts.embedding.dataSync().slice() as Float32Array, parts.embeddingDim, config.learningRate);
   const random = seededRandom(config.seed ^ 0x5eed);
   const interval = options.progressIntervalMs ?? 200;
   const started = performance.now();
   const hasValidation = data.validation.length > 0;
+  const validate = () => (hasValidation ? evaluate(backend.predict, data.validation, classNames, backend.predictBatch) : undefined);
 
   let tokens = 0;
   let epochsCompleted = 0;
   let bestEpoch = 0;
-  let best: { weights: Tensor[]; metrics?: EvalMetrics; score: number } | undefined;
+  let best: { weights: Float32Array[]; metrics?: EvalMetrics; score: number } | undefined;
   let lastTrain = { loss: NaN, accuracy: NaN };
   let lastReport = 0;
   let cancelled = false;
@@ -235,85 +311,80 @@ export async function trainClassifier(
   const keepIfBest = (epoch: number, metrics: EvalMetrics | undefined) => {
     const s = score(metrics);
     if (!best || !hasValidation || s > best.score) {
-      best?.weights.forEach((w) => w.dispose());
-      best = { weights: model.getWeights().map((w) => w.clone()), metrics, score: s };
+      best = { weights: backend.snapshot(), metrics, score: s };
       bestEpoch = epoch;
     }
   };
   const elapsed = () => (performance.now() - started) / 1000;
 
-  try {
-    for (let epoch = 1; epoch <= config.epochs && !cancelled; epoch++) {
-      const batches = bucketedBatches(data.train, config.batchSize, random);
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      for (let b = 0; b < batches.length; b++) {
-        if (options.signal.aborted) {
-          cancelled = true;
-          break;
-        }
-        const result = trainStep(tf, parts, optimizer, embeddingAdam, batches[b], classNames.length);
-        steps++;
-        if (!Number.isFinite(result.loss)) {
-          throw new Error(`Training diverged at epoch ${epoch}, batch ${b + 1} (loss is ${result.loss}). Try a smaller learning rate.`);
-        }
-        lossSum += result.loss * batches[b].batch;
-        correct += result.correct;
-        seen += batches[b].batch;
-        tokens += batches[b].tokens;
-        const now = performance.now();
-        if (now - lastReport >= interval || b === batches.length - 1) {
-          lastReport = now;
-          options.onProgress({
-            phase: 'training',
-            epoch,
-            epochs: config.epochs,
-            batch: b + 1,
-            batches: batches.length,
-            loss: lossSum / seen,
-            valAccuracy: lastValAccuracy,
-            tokensPerSecond: tokens / elapsed(),
-          });
-        }
+  for (let epoch = 1; epoch <= config.epochs && !cancelled; epoch++) {
+    const batches = bucketedBatches(data.train, config.batchSize, random);
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let b = 0; b < batches.length; b++) {
+      if (options.signal.aborted) {
+        cancelled = true;
+        break;
+      }
+      const result = backend.step(batches[b]);
+      steps++;
+      if (!Number.isFinite(result.loss)) {
+        throw new Error(`Training diverged at epoch ${epoch}, batch ${b + 1} (loss is ${result.loss}). Try a smaller learning rate.`);
+      }
+      lossSum += result.loss * batches[b].batch;
+      correct += result.correct;
+      seen += batches[b].batch;
+      tokens += batches[b].tokens;
+      const now = performance.now();
+      if (now - lastReport >= interval || b === batches.length - 1) {
+        lastReport = now;
+        options.onProgress({
+          phase: 'training',
+          epoch,
+          epochs: config.epochs,
+          batch: b + 1,
+          batches: batches.length,
+          loss: lossSum / seen,
+          valAccuracy: lastValAccuracy,
+          tokensPerSecond: tokens / elapsed(),
+        });
+        await nextTurn();
+      } else if (b % 8 === 7) {
         await nextTurn();
       }
-      if (seen > 0) lastTrain = { loss: lossSum / seen, accuracy: correct / seen };
-      if (cancelled) break;
-      epochsCompleted = epoch;
-      const metrics = hasValidation ? evaluate(tf, model, data.validation, classNames) : undefined;
-      lastValAccuracy = metrics?.accuracy;
-      keepIfBest(epoch, metrics);
-      options.onProgress({
-        phase: 'evaluating',
-        epoch,
-        epochs: config.epochs,
-        batch: batches.length,
-        batches: batches.length,
-        loss: lastTrain.loss,
-        valAccuracy: lastValAccuracy,
-        tokensPerSecond: tokens / elapsed(),
-      });
     }
-    if (cancelled && steps > 0) {
-      // A partly trained epoch may already beat the best full one.
-      const metrics = hasValidation ? evaluate(tf, model, data.validation, classNames) : undefined;
-      keepIfBest(epochsCompleted, metrics);
-    }
-    const chosen = best as { weights: Tensor[]; metrics?: EvalMetrics } | undefined;
-    if (chosen) model.setWeights(chosen.weights);
-    return {
-      epochsCompleted,
-      bestEpoch,
-      cancelled,
-      train: lastTrain,
-      validation: chosen?.metrics,
-      seconds: elapsed(),
-      tokensPerSecond: tokens / Math.max(elapsed(), 1e-9),
-      trained: steps > 0,
-    };
-  } finally {
-    (best as { weights: Tensor[] } | undefined)?.weights.forEach((w) => w.dispose());
-    optimizer.dispose();
+    if (seen > 0) lastTrain = { loss: lossSum / seen, accuracy: correct / seen };
+    if (cancelled) break;
+    epochsCompleted = epoch;
+    const metrics = validate();
+    lastValAccuracy = metrics?.accuracy;
+    keepIfBest(epoch, metrics);
+    options.onProgress({
+      phase: 'evaluating',
+      epoch,
+      epochs: config.epochs,
+      batch: batches.length,
+      batches: batches.length,
+      loss: lastTrain.loss,
+      valAccuracy: lastValAccuracy,
+      tokensPerSecond: tokens / elapsed(),
+    });
   }
+  if (cancelled && steps > 0) {
+    // A partly trained epoch may already beat the best full one.
+    keepIfBest(epochsCompleted, validate());
+  }
+  const chosen = best as { weights: Float32Array[]; metrics?: EvalMetrics } | undefined;
+  if (chosen) backend.commit(chosen.weights);
+  return {
+    epochsCompleted,
+    bestEpoch,
+    cancelled,
+    train: lastTrain,
+    validation: chosen?.metrics,
+    seconds: elapsed(),
+    tokensPerSecond: tokens / Math.max(elapsed(), 1e-9),
+    trained: steps > 0,
+  };
 }
