@@ -31,13 +31,14 @@ async function main(): Promise<void> {
   const service = new EngineService(runtime);
   const rpc = new RpcEndpoint<EngineMethods, HostMethods>(processTransport(), (message) => console.error(`[rpc] ${message}`));
 
-  rpc.handle('hello', (params): EngineInfo => {
+  rpc.handle('hello', async (params): Promise<EngineInfo> => {
     checkParams(engineParamSchemas.hello, params, 'hello');
     return {
       pid: process.pid,
       runtime: `${process.versions.electron ? `Electron ${process.versions.electron} ` : ''}Node.js ${process.version}`,
       tfjsVersion: runtime.tf.version_core,
-      backend: runtime.backend,
+      backend: await service.backendLabel(),
+      kernels: await service.kernels(),
       notes: runtime.notes,
     };
   });

@@ -9,6 +9,7 @@ import { RpcError } from '../shared/rpc';
 import { tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
 import type { TfRuntime } from './backend';
 import { hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
+import { createWasmKernels } from './kernels/wasmKernels';
 import { buildClassifier } from './model';
 import { loadModel, saveModel, type LoadedModel } from './modelIo';
 import { evaluate, fusedBackend, predictProbabilities, tfjsBackend, tfjsPredictor, trainClassifier, type StepBackend } from './trainer';
@@ -55,8 +56,32 @@ function parseOrThrow(text: string, options: ParseOptions): ParsedDataset {
 /** What the engine can do. */
 export class EngineService {
   private readonly models = new Map<string, Promise<LoadedModel>>();
+  private kernelProbe: Promise<string> | undefined;
 
   constructor(readonly runtime: TfRuntime) {}
+
+  /** Which kernels train here: tfjs on a native backend, else our WebAssembly kernels (or their JS fallback). */
+  kernels(): Promise<string> {
+    if (!this.kernelProbe) {
+      this.kernelProbe = this.useTfjsTrainer()
+        ? Promise.resolve('tfjs')
+        : createWasmKernels({ capacityFloats: 1024 }).then(
+            (k) => k.name,
+            () => 'js',
+          );
+    }
+    return this.kernelProbe;
+  }
+
+  /** The short backend name shown to the user, e.g. "cpu-fused". */
+  async backendLabel(): Promise<string> {
+    return (await this.kernels()) === 'tfjs' ? this.runtime.backend : `${this.runtime.backend}-fused`;
+  }
+
+  private useTfjsTrainer(): boolean {
+    const forced = process.env.RNN_LENS_TRAINER;
+    return forced === 'tfjs' || (forced !== 'fused' && this.runtime.backend !== 'cpu');
+  }
 
   /** Describes a selection before training: format, classes, bad lines, blocking problems. */
   parse(text: string, options: ParseOptions): DatasetSummary {
@@ -175,9 +200,7 @@ export class EngineService {
     data: { train: EncodedExample[]; validation: EncodedExample[] },
   ): Promise<StepBackend> {
     const { tf } = this.runtime;
-    const forced = process.env.RNN_LENS_TRAINER;
-    const useTfjs = forced === 'tfjs' || (forced !== 'fused' && this.runtime.backend !== 'cpu');
-    if (useTfjs) return tfjsBackend(tf, model, config, classes);
+    if (this.useTfjsTrainer()) return tfjsBackend(tf, model, config, classes);
     let maxTime = 1;
     for (const e of data.train) maxTime = Math.max(maxTime, e.ids.length);
     for (const e of data.validation) maxTime = Math.max(maxTime, e.ids.length);

@@ -178,7 +178,7 @@ export class EngineClient implements vscode.Disposable {
     this.rpc = rpc;
     this.currentInfo = info;
     this.starting = undefined;
-    this.log.info(`Engine ready: pid ${info.pid}, ${info.runtime}, tfjs ${info.tfjsVersion}, backend ${info.backend}`);
+    this.log.info(`Engine ready: pid ${info.pid}, ${info.runtime}, tfjs ${info.tfjsVersion}, backend ${info.backend}, recurrent kernels ${info.kernels}`);
     for (const note of info.notes) this.log.info(`  backend ladder: ${note}`);
     this.infoEmitter.fire(info);
     return rpc;

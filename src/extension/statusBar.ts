@@ -34,7 +34,7 @@ export class StatusBar implements vscode.Disposable {
       tip.appendMarkdown(`${vscode.l10n.t('No active model: select labelled lines and run "RNN: Train RNN on selection".')}\n\n`);
     }
     const info = this.engine.info;
-    tip.appendMarkdown(info ? `${vscode.l10n.t('engine')}: ${info.backend} backend, tfjs ${info.tfjsVersion}, ${info.runtime}` : vscode.l10n.t('engine: not running (starts on first use)'));
+    tip.appendMarkdown(info ? `${vscode.l10n.t('engine')}: ${info.backend} backend (${info.kernels} kernels), tfjs ${info.tfjsVersion}, ${info.runtime}` : vscode.l10n.t('engine: not running (starts on first use)'));
     tip.appendMarkdown(`\n\n_${vscode.l10n.t('Click to switch or delete models')}_`);
     this.item.tooltip = tip;
   }

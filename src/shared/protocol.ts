@@ -23,8 +23,10 @@ export interface EngineInfo {
   pid: number;
   runtime: string;
   tfjsVersion: string;
-  /** Short backend name for the status bar, e.g. "cpu", "tfjs-node", "tfjs-node-gpu". */
+  /** Short backend name for the status bar, e.g. "cpu-fused", "tfjs-node", "tfjs-node-gpu". */
   backend: string;
+  /** Which recurrent kernels train on this engine, e.g. "wasm-relaxed-simd", "js", or "tfjs" (native backends). */
+  kernels: string;
   /** One line per backend that was tried and not used. */
   notes: string[];
 }
