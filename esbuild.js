@@ -30,7 +30,7 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { engine: 'src/engine/main.ts', cli: 'src/engine/cli.ts' },
+    entryPoints: { engine: 'src/engine/main.ts', cli: 'src/engine/cli.ts', kernelWorker: 'src/engine/kernels/worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -10,7 +10,7 @@ import type { ModelConfig } from '../shared/config';
 import type { EvalMetrics, TrainProgress } from '../shared/protocol';
 import type { Tf } from './backend';
 import { bucketedBatches, evaluationBatches, type Batch, type EncodedExample } from './data';
-import { RecurrentNet } from './kernels/network';
+import { ParallelNet } from './kernels/parallel';
 import { seededRandom } from './random';
 
 type LayersModel = import('@tensorflow/tfjs').LayersModel;
@@ -219,7 +219,7 @@ export interface StepBackend {
   readonly name: string;
   /** Largest batch `predict` takes. */
   readonly predictBatch: number;
-  step(batch: Batch): { loss: number; correct: number };
+  step(batch: Batch): { loss: number; correct: number } | Promise<{ loss: number; correct: number }>;
   predict: BatchPredictor;
   /** Copies of the weights (tfjs getWeights() order). */
   snapshot(): Float32Array[];
@@ -253,7 +253,7 @@ export function setModelWeights(tf: Tf, model: LayersModel, weights: Float32Arra
 
 /** Training on our fused recurrent kernels; the tfjs model supplies the initial weights and receives the final ones. */
 export async function fusedBackend(tf: Tf, model: LayersModel, config: ModelConfig, vocabSize: number, classes: number, maxTime: number): Promise<StepBackend> {
-  const net = await RecurrentNet.create(
+  const parallel = await ParallelNet.create(
     {
       cell: config.cell,
       vocabSize,
@@ -267,15 +267,15 @@ export async function fusedBackend(tf: Tf, model: LayersModel, config: ModelConf
     },
     { maxBatch: config.batchSize, maxTime },
   );
-  net.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
+  parallel.net.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
   return {
-    name: `fused-${net.kernelName}`,
+    name: `fused-${parallel.kernelName}`,
     predictBatch: config.batchSize,
-    step: (b) => net.trainStepWithAccuracy(b.ids, b.labels, b.batch, b.time),
-    predict: (b) => net.predict(b.ids, b.batch, b.time),
-    snapshot: () => net.getWeights(),
+    step: (b) => parallel.trainStep(b.ids, b.labels, b.batch, b.time),
+    predict: (b) => parallel.predict(b.ids, b.batch, b.time),
+    snapshot: () => parallel.net.getWeights(),
     commit: (weights) => setModelWeights(tf, model, weights),
-    dispose: () => net.dispose(),
+    dispose: () => parallel.dispose(),
   };
 }
 
@@ -327,7 +327,7 @@ export async function trainClassifier(
         cancelled = true;
         break;
       }
-      const result = backend.step(batches[b]);
+      const result = await backend.step(batches[b]);
       steps++;
       if (!Number.isFinite(result.loss)) {
         throw new Error(`Training diverged at epoch ${epoch}, batch ${b + 1} (loss is ${result.loss}). Try a smaller learning rate.`);

@@ -197,6 +197,31 @@ for (const [name, create, supported] of variants) {
       assert.throws(() => kernels.sgemm(false, false, 2, 2, 2, A, 2, B, 2, A, 2, 0), /must not overlap/);
       kernels.release(mark);
     });
+
+    it('writes into columns of the buffer it reads, side by side (C = [A | C], same leading dimension)', function () {
+      const mark = kernels.mark();
+      const M = 5;
+      const K = 3;
+      const N = 4;
+      const ld = K + N;
+      const both = kernels.alloc(M * ld);
+      const B = kernels.alloc(K * N);
+      const rnd = random(3);
+      for (let i = 0; i < both.length; i++) both[i] = rnd();
+      for (let i = 0; i < B.length; i++) B[i] = rnd();
+      const A = both.subarray(0, (M - 1) * ld + K);
+      const C = both.subarray(K);
+      kernels.sgemm(false, false, M, N, K, A, ld, B, N, C, ld, 0);
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += both[i * ld + k] * B[k * N + j];
+          assert.ok(Math.abs(C[i * ld + j] - sum) <= 1e-6, `C[${i}][${j}]`);
+        }
+      }
+      assert.throws(() => kernels.sgemm(false, false, M, N, K + 1, both, ld, kernels.alloc(16), N, C, ld, 0), /must not overlap/);
+      kernels.release(mark);
+    });
   });
 }
 

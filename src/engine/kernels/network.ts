@@ -26,6 +26,8 @@ export interface NetOptions {
   maxBatch: number;
   maxTime: number;
   kernels?: 'auto' | 'wasm' | 'js';
+  /** Use this array (e.g. on a SharedArrayBuffer, shared with a worker) as the embedding table. */
+  embedding?: Float32Array;
 }
 
 /** Per-token values of one layer and direction, for the views (time-major rows t*B+b). */
@@ -140,7 +142,8 @@ export class RecurrentNet {
     this.dirCount = D;
     const rows = options.maxBatch * options.maxTime;
     const k = kernels;
-    this.embedding = new Float32Array(vocabSize * E);
+    if (options.embedding && options.embedding.length !== vocabSize * E) throw new Error(`The shared embedding has ${options.embedding.length} values; expected ${vocabSize * E}`);
+    this.embedding = options.embedding ?? new Float32Array(vocabSize * E);
     this.embM = new Float32Array(vocabSize * E);
     this.embV = new Float32Array(vocabSize * E);
     this.acts = [k.alloc(rows * E)];
@@ -232,7 +235,8 @@ export class RecurrentNet {
     return shapes;
   }
 
-  private weightArrays(): Float32Array[] {
+  /** The weight arrays themselves (no copies), in getWeights() order. */
+  weightArrays(): Float32Array[] {
     return [this.embedding, ...this.directions.flat().flatMap((d) => [d.W, d.U, d.b]), this.denseW, this.denseB];
   }
 
@@ -244,6 +248,12 @@ export class RecurrentNet {
       if (v.length !== targets[i].length) throw new Error(`Weight ${i} has ${v.length} values; expected ${targets[i].length}`);
       targets[i].set(v);
     });
+  }
+
+  /** Copies weights in for every array but the embedding (which a worker shares instead). */
+  setWeightsExceptEmbedding(values: ArrayLike<number>[]): void {
+    const targets = this.weightArrays();
+    for (let i = 1; i < targets.length; i++) targets[i].set(values[i - 1]);
   }
 
   /** Copies of the weights (tfjs-layers getWeights() order and layout). */
@@ -655,7 +665,8 @@ export class RecurrentNet {
     return { loss, correct };
   }
 
-  private applyAdam(embeddingGrad: Map<number, Float32Array>): void {
+  /** One Adam step with the gradients now in the gradient buffers and the given embedding rows. */
+  applyAdam(embeddingGrad: Map<number, Float32Array>): void {
     const lr = this.config.learningRate;
     this.step++;
     this.accBeta1 *= ADAM.beta1;

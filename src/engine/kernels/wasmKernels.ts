@@ -152,8 +152,8 @@ abstract class ArenaKernels implements Kernels {
     A: Float32Array, lda: number, B: Float32Array, ldb: number, C: Float32Array, ldc: number, beta: 0 | 1,
   ): void;
 
-  /** Checks a stored rows×cols matrix (leading dimension ld) fits its array; returns its byte range. */
-  private operand(what: string, x: Float32Array, rows: number, cols: number, ld: number): [number, number] {
+  /** Checks a stored rows×cols matrix (leading dimension ld) fits its array; returns where it lies. */
+  private operand(what: string, x: Float32Array, rows: number, cols: number, ld: number): Region {
     if (!(x instanceof Float32Array) || x.buffer !== this.buffer) {
       throw new TypeError(`sgemm: ${what} is not an array from this ${this.name} kernels' alloc() (it lives in another buffer)`);
     }
@@ -163,12 +163,25 @@ abstract class ArenaKernels implements Kernels {
     if (needed > x.length) {
       throw new RangeError(`sgemm: ${what} (${rows}×${cols}, ld ${ld}) needs ${needed} floats, the array has ${x.length}`);
     }
-    return [x.byteOffset, x.byteOffset + needed * 4];
+    const start = x.byteOffset / 4;
+    return { start, end: start + needed, cols, ld };
   }
 }
 
-function overlaps(x: [number, number], y: [number, number]): boolean {
-  return x[0] < y[1] && y[0] < x[1];
+/** Where a strided matrix lies in the arena, in floats: its span and the columns it takes of each ld-wide row. */
+interface Region {
+  start: number;
+  end: number;
+  cols: number;
+  ld: number;
+}
+
+/** Whether two matrices share an element; side-by-side column blocks of one ld-wide buffer do not. */
+function overlaps(x: Region, y: Region): boolean {
+  if (x.start >= y.end || y.start >= x.end) return false;
+  if (x.ld !== y.ld) return true;
+  const shift = (((y.start - x.start) % x.ld) + x.ld) % x.ld;
+  return shift < x.cols || shift + y.cols > x.ld;
 }
 
 /** The exports of gemm.wasm. */

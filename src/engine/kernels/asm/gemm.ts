@@ -199,11 +199,10 @@ function scaleC(M: i32, N: i32, C: usize, ldc: usize, beta: f32): void {
   }
 }
 
-/**
- * C = op(A)·op(B) + beta·C with op(X) = X (trans 0) or Xᵀ (trans 1). op(A) is M×K, op(B) K×N, C M×N;
- * all row-major f32 at byte offsets A, B, C with leading dimensions lda, ldb, ldc in floats.
- * beta 0 ignores C's old contents. C must not overlap A or B. Needs setWorkspace first.
- */
+// op(X) is X for trans 0 and Xᵀ for trans 1; op(A) is M×K, op(B) K×N, C M×N, all row-major f32 at
+// byte offsets A, B, C with leading dimensions lda, ldb, ldc in floats. C must not overlap A or B.
+
+/** C = op(A)·op(B) + beta·C (beta 0 ignores C's old contents, NaN included); needs setWorkspace first. */
 export function sgemm(
   transA: i32, transB: i32, M: i32, N: i32, K: i32,
   A: usize, lda: i32, B: usize, ldb: i32, C: usize, ldc: i32, beta: f32,

@@ -1,0 +1,71 @@
+/**
+ * The kernel worker: runs forward/backward on its share of each batch with its own WebAssembly
+ * instance, reading the weights the training thread publishes in shared memory and writing its
+ * gradients back there. Two messages per training step, none per time step.
+ */
+import { parentPort } from 'node:worker_threads';
+import { RpcEndpoint } from '../../shared/rpc';
+import { RecurrentNet } from './network';
+import type { SharedBuffers, WorkerMethods } from './parallelProtocol';
+
+let net: RecurrentNet | undefined;
+let buffers: SharedBuffers | undefined;
+let weightViews: Float32Array[] = [];
+let gradientViews: Float32Array[] = [];
+
+function views(buffer: SharedArrayBuffer, arrays: Float32Array[]): Float32Array[] {
+  let offset = 0;
+  return arrays.map((a) => {
+    const v = new Float32Array(buffer, offset * 4, a.length);
+    offset += a.length;
+    return v;
+  });
+}
+
+if (!parentPort) throw new Error('kernel worker: no parent port');
+const port = parentPort;
+const rpc = new RpcEndpoint<WorkerMethods, Record<string, never>>(
+  {
+    send: (m) => port.postMessage(m),
+    listen: (l) => {
+      port.on('message', l);
+      return () => port.off('message', l);
+    },
+  },
+  (message) => console.error(`[kernel worker] ${message}`),
+);
+
+rpc.handle('init', async (params) => {
+  const p = params as WorkerMethods['init']['params'];
+  buffers = p.buffers;
+  net = await RecurrentNet.create(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, embedding: new Float32Array(p.buffers.embedding) });
+  const dense = net.weightArrays().slice(1);
+  weightViews = views(p.buffers.weights, dense);
+  gradientViews = views(p.buffers.gradients, dense);
+  return { kernels: net.kernelName };
+});
+
+rpc.handle('gradients', (params) => {
+  if (!net || !buffers) throw new Error('kernel worker: not initialised');
+  const p = params as WorkerMethods['gradients']['params'];
+  net.setWeightsExceptEmbedding(weightViews);
+  const { loss, correct, embeddingGrad } = net.computeGradients(p.ids, p.labels, p.batch, p.time);
+  net.denseGradients().forEach((g, i) => gradientViews[i].set(g));
+  const ids = new Int32Array(buffers.embeddingIds);
+  const rows = new Float32Array(buffers.embeddingRows);
+  const E = net.config.embeddingSize;
+  let k = 0;
+  for (const [id, row] of embeddingGrad) {
+    ids[k] = id;
+    rows.set(row, k * E);
+    k++;
+  }
+  return { loss, correct, rows: k };
+});
+
+rpc.handle('predict', (params) => {
+  if (!net) throw new Error('kernel worker: not initialised');
+  const p = params as WorkerMethods['predict']['params'];
+  net.setWeightsExceptEmbedding(weightViews);
+  return { probs: net.predict(p.ids, p.batch, p.time) };
+});
