@@ -1,0 +1,66 @@
+import { strict as assert } from 'node:assert';
+import { ParallelNet } from '../../src/engine/kernels/parallel';
+import type { NetConfig } from '../../src/engine/kernels/network';
+import { seededRandom } from '../../src/engine/random';
+
+const config: NetConfig = { cell: 'gru', vocabSize: 40, embeddingSize: 6, hiddenSize: 10, layers: 2, bidirectional: true, classes: 3, learningRate: 0.01, seed: 3 };
+
+async function make(threads: number): Promise<ParallelNet> {
+  const net = await ParallelNet.create(config, { maxBatch: 9, maxTime: 8, threads });
+  const random = seededRandom(5);
+  net.net.setWeights(net.net.weightShapes().map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * 0.6)));
+  return net;
+}
+
+/** A right-padded batch sorted by length, as the trainer builds them. */
+function batch(seed: number) {
+  const random = seededRandom(seed);
+  const B = 9;
+  const T = 8;
+  const ids = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    const len = 1 + Math.floor(((b + 1) / B) * (T - 1));
+    for (let t = 0; t < len; t++) ids[b * T + t] = 1 + Math.floor(random() * (config.vocabSize - 1));
+  }
+  return { ids, labels: Int32Array.from({ length: B }, (_, b) => b % 3), B, T };
+}
+
+describe('two-thread training', function () {
+  this.timeout(60_000);
+
+  it('uses a worker thread and makes the same Adam steps as one thread (same loss, same weights)', async () => {
+    const one = await make(1);
+    const two = await make(2);
+    try {
+      assert.match(two.kernelName, /×2$/, `a worker runs (${two.kernelName})`);
+      assert.doesNotMatch(one.kernelName, /×2$/);
+      for (let step = 0; step < 4; step++) {
+        const { ids, labels, B, T } = batch(10 + step);
+        const a = await one.trainStep(ids, labels, B, T);
+        const b = await two.trainStep(ids, labels, B, T);
+        assert.ok(Math.abs(a.loss - b.loss) < 1e-5, `step ${step}: loss ${a.loss} vs ${b.loss}`);
+        assert.equal(a.correct, b.correct);
+      }
+      const wa = one.net.getWeights();
+      const wb = two.net.getWeights();
+      wa.forEach((w, i) => {
+        let d = 0;
+        for (let k = 0; k < w.length; k++) d = Math.max(d, Math.abs(w[k] - wb[i][k]));
+        assert.ok(d < 1e-5, `weight ${i} differs by ${d}`);
+      });
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
+  it('trains a batch of one row on the training thread alone', async () => {
+    const two = await make(2);
+    try {
+      const r = await two.trainStep(Int32Array.of(3, 4, 0, 0, 0, 0, 0, 0), Int32Array.of(1), 1, 8);
+      assert.ok(Number.isFinite(r.loss));
+    } finally {
+      two.dispose();
+    }
+  });
+});
