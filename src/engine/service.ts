@@ -8,7 +8,8 @@ import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainRes
 import { RpcError } from '../shared/rpc';
 import { tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
 import type { TfRuntime } from './backend';
-import { hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
+import { bucketedBatches, hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
+import { seededRandom } from './random';
 import { createWasmKernels } from './kernels/wasmKernels';
 import { buildClassifier } from './model';
 import { loadModel, saveModel, type LoadedModel } from './modelIo';
@@ -75,12 +76,12 @@ export class EngineService {
 
   /** The short backend name shown to the user, e.g. "cpu-fused". */
   async backendLabel(): Promise<string> {
-    return (await this.kernels()) === 'tfjs' ? this.runtime.backend : `${this.runtime.backend}-fused`;
+    if (this.runtime.backend !== 'cpu') return this.runtime.backend;
+    return (await this.kernels()) === 'tfjs' ? 'cpu' : 'cpu-fused';
   }
 
   private useTfjsTrainer(): boolean {
-    const forced = process.env.RNN_LENS_TRAINER;
-    return forced === 'tfjs' || (forced !== 'fused' && this.runtime.backend !== 'cpu');
+    return process.env.RNN_LENS_TRAINER === 'tfjs';
   }
 
   /** Describes a selection before training: format, classes, bad lines, blocking problems. */
@@ -140,7 +141,7 @@ export class EngineService {
     const model = buildClassifier(tf, config, vocab.size, classes.length);
     let backend: StepBackend | undefined;
     try {
-      backend = await this.trainingBackend(model, config, vocab.size, classes.length, data);
+      backend = await this.trainingBackend(model, config, vocab.size, classes.length, data, (message) => progress(message));
       onProgress({ phase: 'preparing', epoch: 0, epochs: config.epochs, batch: 0, batches: 0, loss: NaN, tokensPerSecond: 0, message: `Training on ${backend.name}…` });
       const outcome = await trainClassifier(backend, data, classes, config, { signal, onProgress });
       if (!outcome.trained) throw new RpcError('Training was cancelled before the first batch; no model was saved.', 'cancelled');
@@ -189,8 +190,9 @@ export class EngineService {
   }
 
   /**
-   * Our fused kernels unless a native tfjs backend is loaded (then tfjs trains) or the caller forces
-   * one (RNN_LENS_TRAINER=fused|tfjs).
+   * Which trainer: on the pure-JS cpu backend our fused kernels; on a native tfjs backend (tfjs-node,
+   * tfjs-node-gpu) the faster of the two, measured on a few steps of the first batches with a scratch
+   * copy of the model. RNN_LENS_TRAINER=fused|tfjs|measure forces a choice (measure: always measure).
    */
   private async trainingBackend(
     model: import('@tensorflow/tfjs').LayersModel,
@@ -198,13 +200,38 @@ export class EngineService {
     vocabSize: number,
     classes: number,
     data: { train: EncodedExample[]; validation: EncodedExample[] },
+    log: (message: string) => void,
   ): Promise<StepBackend> {
     const { tf } = this.runtime;
-    if (this.useTfjsTrainer()) return tfjsBackend(tf, model, config, classes);
     let maxTime = 1;
     for (const e of data.train) maxTime = Math.max(maxTime, e.ids.length);
     for (const e of data.validation) maxTime = Math.max(maxTime, e.ids.length);
-    return fusedBackend(tf, model, config, vocabSize, classes, maxTime);
+    const forced = process.env.RNN_LENS_TRAINER;
+    const measure = forced === 'measure' || (!forced && this.runtime.backend !== 'cpu');
+    if (!measure) {
+      return forced === 'tfjs' || (forced !== 'fused' && this.runtime.backend !== 'cpu')
+        ? tfjsBackend(tf, model, config, classes)
+        : fusedBackend(tf, model, config, vocabSize, classes, maxTime);
+    }
+    const batches = bucketedBatches(data.train, config.batchSize, seededRandom(config.seed)).slice(0, 4);
+    const timeOf = async (make: (m: import('@tensorflow/tfjs').LayersModel) => Promise<StepBackend> | StepBackend) => {
+      const scratch = buildClassifier(tf, config, vocabSize, classes);
+      const backend = await make(scratch);
+      try {
+        await backend.step(batches[0]);
+        const started = performance.now();
+        for (const b of batches.slice(1)) await backend.step(b);
+        return (performance.now() - started) / Math.max(1, batches.length - 1);
+      } finally {
+        backend.dispose();
+        scratch.dispose();
+      }
+    };
+    const fusedMs = await timeOf((m) => fusedBackend(tf, m, config, vocabSize, classes, maxTime));
+    const tfjsMs = await timeOf((m) => tfjsBackend(tf, m, config, classes));
+    const useFused = fusedMs <= tfjsMs;
+    log(`Measured a training step: fused kernels ${fusedMs.toFixed(1)} ms, tfjs (${this.runtime.backend}) ${tfjsMs.toFixed(1)} ms → ${useFused ? 'fused kernels' : 'tfjs'}`);
+    return useFused ? fusedBackend(tf, model, config, vocabSize, classes, maxTime) : tfjsBackend(tf, model, config, classes);
   }
 
   /** Class probabilities for each text, with the model's own tokenisation. */

@@ -132,6 +132,37 @@ describe('engine', function () {
     await fs.access(path.join(dir, 'model.json'));
   });
 
+  it('measures both trainers when asked and picks the faster (the fused kernels on the cpu backend)', async () => {
+    const messages: string[] = [];
+    process.env.RNN_LENS_TRAINER = 'measure';
+    try {
+      const r = await new EngineService(runtime).train(
+        { text: toyTsv(300, 21), options: {}, skipInvalid: false, config: { ...small, epochs: 1 }, modelDir: path.join(tmp, 'measured'), name: 'm' },
+        noSignal(),
+        (p) => p.message && messages.push(p.message),
+      );
+      assert.ok(messages.some((m) => /^Measured a training step: fused kernels [\d.]+ ms, tfjs \(cpu\) [\d.]+ ms → fused kernels$/.test(m)), messages.join('\n'));
+      assert.match(r.metadata.backend, /fused/);
+    } finally {
+      delete process.env.RNN_LENS_TRAINER;
+    }
+  });
+
+  it('trains through tfjs itself when told to, with the same data path', async () => {
+    process.env.RNN_LENS_TRAINER = 'tfjs';
+    try {
+      const r = await new EngineService(runtime).train(
+        { text: toyTsv(300, 23), options: {}, skipInvalid: false, config: { ...small, epochs: 3 }, modelDir: path.join(tmp, 'tfjs-trained'), name: 't' },
+        noSignal(),
+        () => undefined,
+      );
+      assert.match(r.metadata.backend, /tfjs-cpu/);
+      assert.ok(r.metadata.metrics.validation!.accuracy >= 0.9, `accuracy ${r.metadata.metrics.validation!.accuracy}`);
+    } finally {
+      delete process.env.RNN_LENS_TRAINER;
+    }
+  });
+
   it('refuses to save anything when cancelled before the first batch', async () => {
     const controller = new AbortController();
     controller.abort();
