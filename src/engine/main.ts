@@ -54,6 +54,10 @@ async function main(): Promise<void> {
     const p = checkParams(engineParamSchemas.predict, params, 'predict');
     return service.predict(p.modelDir, p.texts);
   });
+  rpc.handle('inspect', (params) => {
+    const p = checkParams(engineParamSchemas.inspect, params, 'inspect');
+    return service.inspect(p.modelDir, p.text);
+  });
   rpc.handle('unload', (params) => {
     const p = checkParams(engineParamSchemas.unload, params, 'unload');
     service.forget(p.modelDir);

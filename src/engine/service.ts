@@ -4,11 +4,13 @@
  */
 import { checkTrainable, classCounts, DatasetError, parseDataset, type ParsedDataset, type ParseOptions } from '../shared/dataset';
 import type { ModelConfig } from '../shared/config';
+import type { Inspection } from '../shared/inspect';
 import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainResult } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
 import { tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
 import type { TfRuntime } from './backend';
 import { bucketedBatches, hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
+import { Inspector } from './inspector';
 import { seededRandom } from './random';
 import { createWasmKernels } from './kernels/wasmKernels';
 import { buildClassifier } from './model';
@@ -57,6 +59,7 @@ function parseOrThrow(text: string, options: ParseOptions): ParsedDataset {
 /** What the engine can do. */
 export class EngineService {
   private readonly models = new Map<string, Promise<LoadedModel>>();
+  private readonly inspectors = new Map<string, Promise<Inspector>>();
   private kernelProbe: Promise<string> | undefined;
 
   constructor(readonly runtime: TfRuntime) {}
@@ -266,10 +269,24 @@ export class EngineService {
     return pending;
   }
 
+  /** Reads one sentence with the model in modelDir, capturing every per-token value (see Inspector). */
+  async inspect(modelDir: string, text: string): Promise<Inspection> {
+    let pending = this.inspectors.get(modelDir);
+    if (!pending) {
+      pending = this.load(modelDir).then((loaded) => Inspector.create(loaded));
+      pending.catch(() => this.inspectors.delete(modelDir));
+      this.inspectors.set(modelDir, pending);
+    }
+    return (await pending).inspect(text);
+  }
+
   /** Drops a cached model. */
   forget(modelDir: string): void {
     const pending = this.models.get(modelDir);
     this.models.delete(modelDir);
     void pending?.then((m) => m.model.dispose()).catch(() => undefined);
+    const inspector = this.inspectors.get(modelDir);
+    this.inspectors.delete(modelDir);
+    void inspector?.then((i) => i.dispose()).catch(() => undefined);
   }
 }

@@ -123,7 +123,8 @@ export class EngineClient implements vscode.Disposable {
         [ENGINE_ENV.modulePaths]: launch.modulePaths.join(path.delimiter),
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
+      // Structured clone: typed arrays (captured states) cross as typed arrays.
+      serialization: 'advanced',
     });
     this.proc = proc;
     const pipe = (stream: NodeJS.ReadableStream | null, level: 'info' | 'warn') => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { modelConfigSchema, type ModelConfig } from './config';
 import type { DatasetFormat, ParseIssue, ParseOptions } from './dataset';
+import type { Inspection } from './inspect';
 import type { TokenizerOptions } from './tokenizer';
 import { RpcError } from './rpc';
 
@@ -17,6 +18,9 @@ export const MAX_TEXT_CHARS = 64 * 1024 * 1024;
 export const MAX_PREDICT_TEXTS = 1024;
 /** The longest single text to predict (characters); longer ones are cut by the tokeniser's maxLength anyway. */
 export const MAX_PREDICT_CHARS = 1024 * 1024;
+
+/** The longest text to inspect (characters); the engine also caps the tokens it reads. */
+export const MAX_INSPECT_CHARS = 100_000;
 
 /** Which runtime and tfjs backend the engine chose, and why the faster ones were not used. */
 export interface EngineInfo {
@@ -133,6 +137,8 @@ export type EngineMethods = {
   };
   /** Class probabilities for texts with the model saved in modelDir (loaded once, then cached). */
   predict: { params: { modelDir: string; texts: string[] }; result: { classes: string[]; predictions: Prediction[] } };
+  /** Read one sentence with a model, capturing h, c and every gate per token, and the running prediction. */
+  inspect: { params: { modelDir: string; text: string }; result: Inspection };
   /** Forget a cached model (before it is deleted). */
   unload: { params: { modelDir: string }; result: Record<string, never> };
 };
@@ -176,6 +182,7 @@ export const engineParamSchemas = {
       texts: z.array(z.string().max(MAX_PREDICT_CHARS)).max(MAX_PREDICT_TEXTS),
     })
     .strict(),
+  inspect: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS) }).strict(),
   unload: z.object({ modelDir: dirSchema }).strict(),
 } satisfies { [M in keyof EngineMethods]: z.ZodType };
 

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/shared/config';
 import type { TrainProgress } from '../../src/shared/protocol';
+import { checkInspection } from '../../src/shared/inspect';
 import { RpcError } from '../../src/shared/rpc';
 import { loadTf, type TfRuntime } from '../../src/engine/backend';
 import { EngineService } from '../../src/engine/service';
@@ -102,6 +103,33 @@ describe('engine', function () {
     const batched = await service.predict(dir, ['a1 b2 a3 a4 a5 a6 a7 a8 a9 the1 the2', 'a1 b2']);
     alone.predictions[0].probabilities.forEach((p, i) => assert.ok(Math.abs(p - batched.predictions[1].probabilities[i]) < 1e-6));
   });
+
+  for (const bidirectional of [false, true]) {
+    it(`inspects a sentence with a ${bidirectional ? 'bidirectional ' : ''}model: tokens with offsets, states per token, running prediction ending in the final one`, async () => {
+      const dir = path.join(tmp, `inspect-${bidirectional}`);
+      const service = new EngineService(runtime);
+      await service.train(
+        { text: toyTsv(200, 31), options: {}, skipInvalid: false, config: { ...small, bidirectional, layers: 2, epochs: 1 }, modelDir: dir, name: 'i' },
+        noSignal(),
+        () => undefined,
+      );
+      const text = 'a1 b2  the0 zzz a3';
+      const r = await service.inspect(dir, text);
+      assert.equal(checkInspection(r), undefined);
+      assert.deepEqual(r.tokens.map((t) => text.slice(t.start, t.end)), ['a1', 'b2', 'the0', 'zzz', 'a3']);
+      assert.deepEqual(r.tokens.map((t) => t.known), [true, true, true, false, true]);
+      assert.equal(r.directions.length, bidirectional ? 4 : 2);
+      const C = r.model.classes.length;
+      const last = Array.from(r.running.slice((r.tokens.length - 1) * C));
+      last.forEach((p, i) => assert.ok(Math.abs(p - r.probabilities[i]) < 1e-5, `running[T-1] equals the final prediction (${p} vs ${r.probabilities[i]})`));
+      const { predictions } = await service.predict(dir, [text, 'a1 b2']);
+      predictions[0].probabilities.forEach((p, i) => assert.ok(Math.abs(p - r.probabilities[i]) < 1e-5, 'equals the tfjs prediction'));
+      Array.from(r.running.slice(C, 2 * C)).forEach((p, i) => assert.ok(Math.abs(p - predictions[1].probabilities[i]) < 1e-5, 'the prediction after token 2 equals predicting "a1 b2"'));
+      const empty = await service.inspect(dir, '   ');
+      assert.equal(empty.tokens.length, 0);
+      assert.equal(checkInspection(empty), undefined);
+    });
+  }
 
   for (const cell of ['simplernn', 'gru'] as const) {
     it(`builds, trains and reloads a stacked ${cell}`, async () => {

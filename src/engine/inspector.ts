@@ -1,0 +1,126 @@
+/**
+ * Reads one sentence with a saved model on our own forward pass with capture: tokens with their
+ * offsets, h / c / gates / pre-activations per token for every layer and direction, the final class
+ * probabilities, and the running prediction (what the classifier says if the sentence ended after each
+ * token). Numbers equal tfjs-layers' on the same weights (see test/unit/network.test.ts).
+ */
+import type { InspectedDirection, Inspection } from '../shared/inspect';
+import { tokenizeWithOffsets } from '../shared/tokenizer';
+import { RecurrentNet } from './kernels/network';
+import type { LoadedModel } from './modelIo';
+
+/** The longest sentence the views inspect (tokens); longer text is cut and flagged. */
+export const MAX_INSPECT_TOKENS = 400;
+/** Prefixes per batch when the running prediction needs whole re-reads (bidirectional models). */
+const PREFIX_BATCH = 16;
+
+/** A saved model ready for inspection: its tfjs weights copied into our network. */
+export class Inspector {
+  private constructor(
+    private readonly loaded: LoadedModel,
+    private readonly net: RecurrentNet,
+    private readonly maxTokens: number,
+  ) {}
+
+  /** Builds the network for a loaded model. */
+  static async create(loaded: LoadedModel): Promise<Inspector> {
+    const { config, classes } = loaded.metadata;
+    const maxTokens = Math.min(config.maxLength, MAX_INSPECT_TOKENS);
+    const net = await RecurrentNet.create(
+      {
+        cell: config.cell,
+        vocabSize: loaded.vocab.size,
+        embeddingSize: config.embeddingSize,
+        hiddenSize: config.hiddenSize,
+        layers: config.layers,
+        bidirectional: config.bidirectional,
+        classes: classes.length,
+        learningRate: config.learningRate,
+        seed: config.seed,
+      },
+      { maxBatch: PREFIX_BATCH, maxTime: maxTokens },
+    );
+    net.setWeights(loaded.model.getWeights().map((w) => w.dataSync() as Float32Array));
+    return new Inspector(loaded, net, maxTokens);
+  }
+
+  /** Captures everything for `text` (an empty text gives no tokens and the model's prior for an unknown token). */
+  inspect(text: string): Inspection {
+    const started = performance.now();
+    const { metadata, vocab } = this.loaded;
+    const { config, classes } = metadata;
+    const all = tokenizeWithOffsets(text, { ...metadata.tokenizer, maxLength: Number.MAX_SAFE_INTEGER });
+    const spans = all.slice(0, this.maxTokens);
+    const T = spans.length;
+    const ids = Int32Array.from(spans, (s) => Math.max(1, vocab.id(s.token)));
+    const tokens = spans.map((s, i) => ({ text: s.token, id: ids[i], known: ids[i] > 1, start: s.start, end: s.end }));
+    const C = classes.length;
+    const H = config.hiddenSize;
+    let directions: InspectedDirection[] = [];
+    let probabilities: number[];
+    const running = new Float32Array(T * C);
+    if (T === 0) {
+      probabilities = Array.from(this.net.predict(Int32Array.of(1), 1, 1));
+      for (let layer = 0; layer < config.layers; layer++) {
+        for (const direction of config.bidirectional ? (['forward', 'backward'] as const) : (['forward'] as const)) {
+          directions.push({ layer, direction, h: new Float32Array(0), c: config.cell === 'lstm' ? new Float32Array(0) : undefined, gates: new Float32Array(0), pre: new Float32Array(0) });
+        }
+      }
+    } else {
+      const captured = this.net.inspect(ids, 1, T);
+      probabilities = Array.from(captured.probs);
+      directions = captured.directions.map((d) => ({ layer: d.layer, direction: d.direction, h: d.h, c: d.c, gates: d.gates, pre: d.preactivations }));
+      if (!config.bidirectional) {
+        // With one direction, the prediction after token t is the classifier applied to the top layer's h_t.
+        const top = directions[directions.length - 1].h;
+        const w = this.net.denseW;
+        const b = this.net.denseB;
+        for (let t = 0; t < T; t++) {
+          let max = -Infinity;
+          for (let c = 0; c < C; c++) {
+            let z = b[c];
+            for (let j = 0; j < H; j++) z += top[t * H + j] * w[j * C + c];
+            running[t * C + c] = z;
+            max = Math.max(max, z);
+          }
+          let sum = 0;
+          for (let c = 0; c < C; c++) sum += running[t * C + c] = Math.exp(running[t * C + c] - max);
+          for (let c = 0; c < C; c++) running[t * C + c] /= sum;
+        }
+      } else {
+        // The backward direction reads each prefix from its own end: re-read every prefix, in batches.
+        for (let from = 0; from < T; from += PREFIX_BATCH) {
+          const rows = Math.min(PREFIX_BATCH, T - from);
+          const time = from + rows;
+          const batch = new Int32Array(rows * time);
+          for (let r = 0; r < rows; r++) batch.set(ids.subarray(0, from + r + 1), r * time);
+          running.set(this.net.predict(batch, rows, time), from * C);
+        }
+      }
+    }
+    return {
+      model: {
+        name: metadata.name,
+        cell: config.cell,
+        layers: config.layers,
+        bidirectional: config.bidirectional,
+        hiddenSize: H,
+        embeddingSize: config.embeddingSize,
+        tokenization: config.tokenization,
+        classes,
+      },
+      text,
+      tokens,
+      directions,
+      probabilities,
+      running,
+      engineMs: performance.now() - started,
+      truncated: all.length > spans.length,
+    };
+  }
+
+  /** Frees the network. */
+  dispose(): void {
+    this.net.dispose();
+  }
+}
