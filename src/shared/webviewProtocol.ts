@@ -1,0 +1,60 @@
+/**
+ * The messages between the extension host and the two webviews (the unrolled-RNN panel and the
+ * Hidden States side panel), carried by the same RPC helper as the engine channel (src/shared/rpc.ts)
+ * over postMessage. The webviews only draw; every number comes from the engine through the host.
+ */
+import type { Inspection, InspectedModel } from './inspect';
+
+/** A saved model as the side panel lists it. */
+export interface ModelListItem {
+  name: string;
+  description: string;
+  classes: string[];
+  /** Validation accuracy in [0, 1], when there was a validation split. */
+  accuracy?: number;
+  created: string;
+  active: boolean;
+}
+
+/** Methods the host serves to the unrolled panel. */
+export type UnrolledHostMethods = {
+  /** The panel is ready: the active model and the sentence to start with (restored or from the training data). */
+  ready: { params: { restoredText?: string }; result: { model: InspectedModel | null; text: string } };
+  /** Read this sentence with the active model (one per keystroke; the panel drops answers to stale requests). */
+  inspect: { params: { text: string }; result: Inspection };
+};
+
+/** Methods the host serves to the Hidden States side panel. */
+export type StatesHostMethods = {
+  /** The panel is ready: the current state of things. */
+  ready: { params: Record<string, never>; result: StatesSnapshot };
+  /** Open the unrolled view with this text. */
+  openUnrolled: { params: { text: string }; result: Record<string, never> };
+  /** Make a model active. */
+  setActive: { params: { name: string }; result: Record<string, never> };
+  /** Delete a model (the host asks for confirmation). */
+  deleteModel: { params: { name: string }; result: { deleted: boolean } };
+  /** Reveal a model's files in the OS file manager / explorer. */
+  revealModel: { params: { name: string }; result: Record<string, never> };
+};
+
+/** What the side panel shows: the models and the inspection of the line under the cursor. */
+export interface StatesSnapshot {
+  models: ModelListItem[];
+  /** The line (or selection) under the cursor, read by the active model; null when there is nothing to show. */
+  inspection: Inspection | null;
+  /** Why there is no inspection (no model, no editor, empty line), for the empty state. */
+  emptyReason?: string;
+  /** Where the text comes from, e.g. "names.tsv:12". */
+  source?: string;
+}
+
+/** Events the host sends to the webviews (RPC 'event' messages). */
+export const WEBVIEW_EVENTS = {
+  /** Unrolled panel: the active model changed (payload: { model: InspectedModel | null }). */
+  modelChanged: 'modelChanged',
+  /** Unrolled panel: show this text (payload: { text: string }), e.g. from the side panel's button. */
+  setText: 'setText',
+  /** Side panel: a new snapshot (payload: StatesSnapshot). */
+  snapshot: 'snapshot',
+} as const;
