@@ -182,6 +182,7 @@ export class EngineService {
           tokensPerSecond: outcome.tokensPerSecond,
         },
         backend: `${this.runtime.backend} (${backend.name})`,
+        samples: ds.examples.slice(0, 5).map((e) => e.text.slice(0, 200)),
       };
       await saveModel(tf, model, req.modelDir, vocab, metadata);
       this.forget(req.modelDir);

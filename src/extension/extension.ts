@@ -6,8 +6,11 @@ import { EngineClient } from './engineClient';
 import { HOVER_SELECTOR, PredictionHoverProvider } from './hover';
 import { ModelStore, type ModelEntry } from './modelStore';
 import { readEngineLaunch } from './settings';
+import { STATES_VIEW_ID, StatesViewProvider } from './statesView';
 import { StatusBar } from './statusBar';
 import { TrainFlow, type TrainCommandArgs } from './trainFlow';
+import { UnrolledPanelController } from './unrolledPanel';
+import type { StatesSnapshot } from '../shared/webviewProtocol';
 
 /** What the extension exports to tests and other extensions. */
 export interface RnnLensApi {
@@ -23,6 +26,10 @@ export interface RnnLensApi {
   predict(text: string): Promise<Prediction>;
   /** The folder models are saved in. */
   modelsRoot(): string;
+  /** The unrolled panel, when open. */
+  unrolledPanel(): vscode.WebviewPanel | undefined;
+  /** The Hidden States panel's latest snapshot. */
+  statesSnapshot(): StatesSnapshot | undefined;
 }
 
 /** Activates RNN Lens. */
@@ -39,12 +46,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     log.error(`Could not read the models folder ${store.root}: ${(err as Error).message}`);
   }
   context.subscriptions.push(new StatusBar(store, engine));
+  const unrolled = new UnrolledPanelController(context.extensionUri, engine, store, log);
+  const states = new StatesViewProvider(context.extensionUri, engine, store, log, {
+    openUnrolled: (text) => unrolled.open(text),
+    deleteModel: (name) => deleteModel(store, engine, name),
+  });
+  context.subscriptions.push(unrolled, states, vscode.window.registerWebviewViewProvider(STATES_VIEW_ID, states));
   context.subscriptions.push(vscode.languages.registerHoverProvider(HOVER_SELECTOR, new PredictionHoverProvider(engine, store, log)));
 
   context.subscriptions.push(
     vscode.commands.registerCommand('rnnLens.trainOnSelection', (args?: TrainCommandArgs) => flow.run(isArgs(args) ? args : {})),
     vscode.commands.registerCommand('rnnLens.selectModel', () => selectModel(store, engine, log)),
     vscode.commands.registerCommand('rnnLens.deleteModel', () => deleteModel(store, engine)),
+    vscode.commands.registerCommand('rnnLens.openUnrolledView', (args?: { text?: unknown }) => {
+      const text = typeof args?.text === 'string' ? args.text : undefined;
+      unrolled.open(text ?? selectedText());
+    }),
     vscode.commands.registerCommand('rnnLens.showLog', () => log.show()),
     vscode.commands.registerCommand('rnnLens.restartEngine', async () => {
       engine.stop();
@@ -69,6 +86,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     activeModel: () => store.active,
     models: () => store.models,
     modelsRoot: () => store.root,
+    unrolledPanel: () => unrolled.current,
+    statesSnapshot: () => states.snapshot,
     predict: async (text) => {
       const model = store.active;
       if (!model) throw new Error('No active model');
@@ -101,7 +120,7 @@ async function selectModel(store: ModelStore, engine: EngineClient, log: vscode.
     { label: '', kind: vscode.QuickPickItemKind.Separator, run: () => undefined },
     { label: `$(add) ${vscode.l10n.t('Train a new model on the selection…')}`, run: () => void vscode.commands.executeCommand('rnnLens.trainOnSelection') },
   );
-  if (store.models.length > 0) items.push({ label: `$(trash) ${vscode.l10n.t('Delete a model…')}`, run: () => deleteModel(store, engine) });
+  if (store.models.length > 0) items.push({ label: `$(trash) ${vscode.l10n.t('Delete a model…')}`, run: async () => void (await deleteModel(store, engine)) });
   if (store.active) items.push({ label: `$(circle-slash) ${vscode.l10n.t('No active model (turn the hover off)')}`, run: () => store.setActive(undefined) });
   items.push({ label: `$(output) ${vscode.l10n.t('Show the RNN Lens log')}`, run: () => log.show() });
   const picked = await vscode.window.showQuickPick(items, {
@@ -111,16 +130,28 @@ async function selectModel(store: ModelStore, engine: EngineClient, log: vscode.
   await picked?.run();
 }
 
-async function deleteModel(store: ModelStore, engine: EngineClient): Promise<void> {
+/** The selected text of the active editor, if any (to open the unrolled view on it). */
+function selectedText(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  return editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).slice(0, 10_000) : undefined;
+}
+
+/** Deletes a model after a modal confirmation; without a name, asks which. Resolves true when deleted. */
+async function deleteModel(store: ModelStore, engine: EngineClient, name?: string): Promise<boolean> {
   await store.refresh();
-  const picked = await vscode.window.showQuickPick(
-    store.models.map((m) => ({ label: m.name, description: describeConfig(m.metadata.config), model: m })),
-    { title: vscode.l10n.t('Delete a model') },
-  );
-  if (!picked) return;
+  let model = store.models.find((m) => m.name === name);
+  if (!model) {
+    const picked = await vscode.window.showQuickPick(
+      store.models.map((m) => ({ label: m.name, description: describeConfig(m.metadata.config), model: m })),
+      { title: vscode.l10n.t('Delete a model') },
+    );
+    model = picked?.model;
+  }
+  if (!model) return false;
   const del = vscode.l10n.t('Delete');
-  const sure = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the model "{0}"? Its files are removed.', picked.model.name), { modal: true }, del);
-  if (sure !== del) return;
-  if (engine.info) await engine.request('unload', { modelDir: picked.model.dir }).catch(() => undefined);
-  await store.delete(picked.model.name);
+  const sure = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the model "{0}"? Its files are removed.', model.name), { modal: true }, del);
+  if (sure !== del) return false;
+  if (engine.info) await engine.request('unload', { modelDir: model.dir }).catch(() => undefined);
+  await store.delete(model.name);
+  return true;
 }

@@ -108,6 +108,8 @@ export interface ModelMetadata {
     tokensPerSecond: number;
   };
   backend: string;
+  /** A few training texts, to start the views with (at most 5, each at most 200 characters). */
+  samples?: string[];
 }
 
 /** What training returns. */

@@ -1,0 +1,142 @@
+/**
+ * The "Hidden States" side panel: follows the cursor and shows the hidden states of the line under it
+ * (or the selection), read by the active model; plus the list of saved models.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeConfig } from '../shared/config';
+import type { RpcEndpoint } from '../shared/rpc';
+import { WEBVIEW_EVENTS, type ModelListItem, type StatesHostMethods, type StatesSnapshot } from '../shared/webviewProtocol';
+import type { EngineClient } from './engineClient';
+import { textForModel } from './hover';
+import type { ModelStore } from './modelStore';
+import { inspectWithActive } from './unrolledPanel';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+import { webviewEndpoint } from './webviewRpc';
+
+/** The view's id (package.json contributes it to the "RNN Lens" activity-bar container). */
+export const STATES_VIEW_ID = 'rnnLens.states';
+
+const DEBOUNCE_MS = 120;
+
+/** Provides the side panel. */
+export class StatesViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private rpc: RpcEndpoint<StatesHostMethods, Record<string, never>> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight: AbortController | undefined;
+  private last: StatesSnapshot | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly engine: EngineClient,
+    private readonly store: ModelStore,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly commands: { openUnrolled(text: string): void; deleteModel(name: string): Promise<boolean> },
+  ) {
+    this.subscriptions.push(
+      vscode.window.onDidChangeTextEditorSelection(() => this.schedule()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === vscode.window.activeTextEditor?.document) this.schedule();
+      }),
+      store.onDidChange(() => this.schedule(0)),
+    );
+  }
+
+  /** The latest snapshot sent (for tests). */
+  get snapshot(): StatesSnapshot | undefined {
+    return this.last;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    view.webview.options = webviewOptions(this.extensionUri);
+    const rpc = webviewEndpoint<StatesHostMethods>(view.webview, this.log);
+    this.rpc = rpc;
+    rpc.handle('ready', () => this.compute());
+    rpc.handle('openUnrolled', (params) => {
+      const text = (params as { text?: unknown })?.text;
+      this.commands.openUnrolled(typeof text === 'string' ? text : '');
+      return {};
+    });
+    rpc.handle('setActive', async (params) => {
+      const name = (params as { name?: unknown })?.name;
+      if (typeof name === 'string' && this.store.models.some((m) => m.name === name)) await this.store.setActive(name);
+      return {};
+    });
+    rpc.handle('deleteModel', async (params) => {
+      const name = (params as { name?: unknown })?.name;
+      return { deleted: typeof name === 'string' ? await this.commands.deleteModel(name) : false };
+    });
+    rpc.handle('revealModel', async (params) => {
+      const entry = this.store.models.find((m) => m.name === (params as { name?: unknown })?.name);
+      if (entry) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(entry.dir, 'model.json')));
+      return {};
+    });
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'states', vscode.l10n.t('Hidden States'));
+    view.onDidChangeVisibility(() => view.visible && this.schedule(0));
+    view.onDidDispose(() => {
+      rpc.close();
+      if (this.view === view) {
+        this.view = undefined;
+        this.rpc = undefined;
+      }
+    });
+  }
+
+  private schedule(delay = DEBOUNCE_MS): void {
+    if (!this.view?.visible) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.push();
+    }, delay);
+  }
+
+  private async push(): Promise<void> {
+    try {
+      const snapshot = await this.compute();
+      this.rpc?.emit(WEBVIEW_EVENTS.snapshot, snapshot);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'cancelled') this.log.warn(`Hidden States: ${(err as Error).message}`);
+    }
+  }
+
+  private models(): ModelListItem[] {
+    return this.store.models.map((m) => ({
+      name: m.name,
+      description: describeConfig(m.metadata.config),
+      classes: m.metadata.classes,
+      accuracy: m.metadata.metrics.validation?.accuracy,
+      created: m.metadata.created,
+      active: m.name === this.store.active?.name,
+    }));
+  }
+
+  /** What the panel should show now. */
+  private async compute(): Promise<StatesSnapshot> {
+    const models = this.models();
+    const model = this.store.active;
+    const editor = vscode.window.activeTextEditor;
+    const base = { models };
+    if (!model) return (this.last = { ...base, inspection: null, emptyReason: vscode.l10n.t('No active model. Select labelled lines and run "RNN: Train RNN on selection", or pick a model below.') });
+    if (!editor) return (this.last = { ...base, inspection: null, emptyReason: vscode.l10n.t('Open a text file: the line under the cursor is shown here.') });
+    const selection = editor.selection;
+    const raw = selection.isEmpty ? editor.document.lineAt(selection.active.line).text : editor.document.getText(selection);
+    if (raw.trim() === '') return (this.last = { ...base, inspection: null, emptyReason: vscode.l10n.t('The line under the cursor is empty. Move the cursor to a line of text.') });
+    const text = selection.isEmpty ? textForModel(raw, model).text : raw;
+    this.inFlight?.abort();
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const inspection = await inspectWithActive(this.engine, this.store, text.slice(0, 100_000), controller.signal);
+    const source = `${path.basename(editor.document.fileName)}:${selection.active.line + 1}`;
+    return (this.last = { ...base, inspection, source });
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}

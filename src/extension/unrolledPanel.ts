@@ -1,0 +1,117 @@
+/**
+ * "RNN: Open Unrolled View": the webview panel that draws the unrolled network for a sentence the user
+ * types. The host only routes: the panel asks, the engine inspects, the host checks and forwards. The
+ * panel is restored after a reload by its serializer (the webview keeps its own text in getState).
+ */
+import * as vscode from 'vscode';
+import { checkInspection, type InspectedModel } from '../shared/inspect';
+import { RpcError, type RpcEndpoint } from '../shared/rpc';
+import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../shared/webviewProtocol';
+import type { EngineClient } from './engineClient';
+import type { ModelEntry, ModelStore } from './modelStore';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+import { webviewEndpoint } from './webviewRpc';
+
+/** The panel's view type (also the serializer's). */
+export const UNROLLED_VIEW_TYPE = 'rnnLens.unrolled';
+
+/** The model as the views describe it. */
+export function describeModel(entry: ModelEntry | undefined): InspectedModel | null {
+  if (!entry) return null;
+  const c = entry.metadata.config;
+  return {
+    name: entry.name,
+    cell: c.cell,
+    layers: c.layers,
+    bidirectional: c.bidirectional,
+    hiddenSize: c.hiddenSize,
+    embeddingSize: c.embeddingSize,
+    tokenization: c.tokenization,
+    classes: entry.metadata.classes,
+  };
+}
+
+/** Reads a text with the active model through the engine and checks the answer. */
+export async function inspectWithActive(engine: EngineClient, store: ModelStore, text: string, signal?: AbortSignal) {
+  const model = store.active;
+  if (!model) throw new RpcError(vscode.l10n.t('No active model: train one with "RNN: Train RNN on selection" first.'), 'noModel');
+  const result = await engine.request('inspect', { modelDir: model.dir, text }, { timeoutMs: 15_000, signal });
+  const problem = checkInspection(result);
+  if (problem) throw new RpcError(vscode.l10n.t('The engine sent a malformed inspection ({0}).', problem), 'badInspection');
+  return result;
+}
+
+/** Owns the single unrolled panel. */
+export class UnrolledPanelController implements vscode.Disposable, vscode.WebviewPanelSerializer {
+  private panel: vscode.WebviewPanel | undefined;
+  private rpc: RpcEndpoint<UnrolledHostMethods, Record<string, never>> | undefined;
+  private pendingText: string | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly engine: EngineClient,
+    private readonly store: ModelStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(UNROLLED_VIEW_TYPE, this),
+      store.onDidChange(() => this.rpc?.emit(WEBVIEW_EVENTS.modelChanged, { model: describeModel(store.active) })),
+    );
+  }
+
+  /** Opens (or reveals) the panel; with `text`, shows that sentence. */
+  open(text?: string): void {
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside);
+      if (text !== undefined) this.rpc?.emit(WEBVIEW_EVENTS.setText, { text });
+      return;
+    }
+    this.pendingText = text;
+    const panel = vscode.window.createWebviewPanel(UNROLLED_VIEW_TYPE, vscode.l10n.t('Unrolled RNN'), vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+    this.attach(panel);
+  }
+
+  /** Restores the panel after a reload (its text comes back through the webview's own state). */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+    panel.webview.options = webviewOptions(this.extensionUri);
+    this.attach(panel);
+  }
+
+  /** The panel, for tests. */
+  get current(): vscode.WebviewPanel | undefined {
+    return this.panel;
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    const rpc = webviewEndpoint<UnrolledHostMethods>(panel.webview, this.log);
+    this.rpc = rpc;
+    rpc.handle('ready', (params) => {
+      const restored = typeof (params as { restoredText?: unknown })?.restoredText === 'string' ? (params as { restoredText: string }).restoredText : undefined;
+      const text = this.pendingText ?? restored ?? this.store.active?.metadata.samples?.[0] ?? '';
+      this.pendingText = undefined;
+      return { model: describeModel(this.store.active), text };
+    });
+    rpc.handle('inspect', (params, ctx) => {
+      const text = (params as { text?: unknown })?.text;
+      if (typeof text !== 'string' || text.length > 100_000) throw new RpcError(vscode.l10n.t('The sentence must be text of at most 100,000 characters.'), 'badRequest');
+      return inspectWithActive(this.engine, this.store, text, ctx.signal);
+    });
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'unrolled', vscode.l10n.t('Unrolled RNN'));
+    panel.onDidDispose(() => {
+      rpc.close();
+      if (this.panel === panel) {
+        this.panel = undefined;
+        this.rpc = undefined;
+      }
+    });
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}
