@@ -103,6 +103,43 @@ describe('RNN Lens in a real extension host', function () {
     assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);
   });
 
+  it('opens the unrolled view on the selection, with its strict content security policy', async () => {
+    const lens = await api();
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(namesUri()));
+    const line = editor.document.lineAt(3);
+    editor.selection = new vscode.Selection(line.range.start.translate(0, line.text.indexOf('\t') + 1), line.range.end);
+    await vscode.commands.executeCommand('rnnLens.openUnrolledView');
+    const panel = await waitFor('the unrolled panel', () => lens.unrolledPanel());
+    assert.equal(panel.viewType, 'rnnLens.unrolled');
+    assert.match(panel.webview.html, /default-src 'none'/);
+    assert.match(panel.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    assert.match(panel.webview.html, /dist\/webview\/unrolled\.js/);
+    assert.deepEqual(
+      panel.webview.options.localResourceRoots?.map((u) => path.basename(u.path)),
+      ['dist', 'media'],
+    );
+    panel.dispose();
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+  });
+
+  it('shows the hidden states of the line under the cursor in the side panel', async () => {
+    const lens = await api();
+    await vscode.commands.executeCommand('workbench.view.extension.rnnLens');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(namesUri()));
+    editor.selection = new vscode.Selection(7, 0, 7, 0);
+    const name = editor.document.lineAt(7).text.split('\t')[1];
+    const snapshot = await waitFor('a snapshot of line 8', () => {
+      const s = lens.statesSnapshot();
+      return s?.inspection && s.source?.endsWith(':8') ? s : undefined;
+    });
+    const inspection = snapshot.inspection!;
+    assert.equal(inspection.text, name, 'the record line is read through its text field');
+    assert.equal(inspection.tokens.map((t) => t.text).join(''), name.toLowerCase());
+    assert.equal(inspection.directions[0].h.length, inspection.tokens.length * 16);
+    assert.ok(inspection.directions[0].h instanceof Float32Array, 'states cross the engine boundary as typed arrays');
+    assert.ok(snapshot.models.some((m) => m.active && m.name === trained.name));
+  });
+
   it('restarts a killed engine on the next request and the active model still works', async () => {
     const lens = await api();
     const pid = lens.enginePid();
