@@ -1,0 +1,145 @@
+'use strict';
+/**
+ * Peer: our fused engine as the training loop uses it — ParallelNet from src/engine/kernels/parallel.ts
+ * (RecurrentNet on WebAssembly SIMD, split over two threads when the machine has two cores; loaded
+ * through tsx; needs `npm run build` for the worker and kernels), with random uniform weights set
+ * before timing. Also times inference with full capture (inspect) of one
+ * 50-token sentence on a 2-layer bidirectional net.
+ * Usage: node bench/oursPeer.js '<plan JSON>' (bench/run.js writes the plan).
+ */
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { readPlan, emit, createRng, makeBatches, measureConfig, errorMessage, peakRssMb } = require('./peerSupport');
+
+const NETWORK_MODULE = path.join(__dirname, '..', 'src', 'engine', 'kernels', 'network.ts');
+const PARALLEL_MODULE = path.join(__dirname, '..', 'src', 'engine', 'kernels', 'parallel.ts');
+const BATCH_VARIANTS = 4;
+
+function loadNetwork() {
+  require('tsx/cjs/api').register();
+  const { RecurrentNet } = require(NETWORK_MODULE);
+  if (typeof RecurrentNet?.create !== 'function') throw new Error(`${NETWORK_MODULE} exports no RecurrentNet.create`);
+  const { ParallelNet } = require(PARALLEL_MODULE);
+  if (typeof ParallelNet?.create !== 'function') throw new Error(`${PARALLEL_MODULE} exports no ParallelNet.create`);
+  return { RecurrentNet, ParallelNet };
+}
+
+/** Uniform values in ±0.1 (embedding ±0.05) for every weight, when the net exposes weightShapes/setWeights. */
+function randomizeWeights(net, seed) {
+  if (typeof net.weightShapes !== 'function' || typeof net.setWeights !== 'function') return false;
+  const rng = createRng(seed);
+  const shapes = net.weightShapes();
+  net.setWeights(
+    shapes.map((shape, i) => {
+      const scale = i === 0 ? 0.05 : 0.1;
+      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      for (let j = 0; j < values.length; j++) values[j] = (rng() * 2 - 1) * scale;
+      return values;
+    }),
+  );
+  return true;
+}
+
+function netConfig(plan, config, overrides = {}) {
+  return {
+    cell: 'lstm',
+    vocabSize: config.vocab,
+    embeddingSize: config.embedding,
+    hiddenSize: config.hidden,
+    layers: 1,
+    bidirectional: false,
+    classes: config.classes,
+    learningRate: plan.learningRate,
+    seed: plan.seed,
+    ...overrides,
+  };
+}
+
+/** Milliseconds per inspect() call on one 50-token sentence (2 layers, bidirectional, H = 64). */
+async function measureCapture(RecurrentNet, plan) {
+  const capture = plan.capture;
+  const config = { ...plan.configs.small, batch: 1, time: capture.time, hidden: capture.hidden };
+  const net = await RecurrentNet.create(netConfig(plan, config, { layers: capture.layers, bidirectional: capture.bidirectional }), {
+    maxBatch: 1,
+    maxTime: capture.time,
+  });
+  try {
+    if (typeof net.inspect !== 'function') {
+      emit({ type: 'capture', available: false, message: 'RecurrentNet.prototype.inspect is not defined' });
+      return;
+    }
+    randomizeWeights(net, plan.seed);
+    const ids = makeBatches(config, 1, plan.seed + 1)[0].ids;
+    // The brief's signature is inspect(ids, time); the module may take (ids, batch, time).
+    const withBatch = net.inspect.length >= 3;
+    const call = withBatch ? () => net.inspect(ids, 1, capture.time) : () => net.inspect(ids, capture.time);
+    for (let k = 0; k < capture.warmupCalls; k++) call();
+    const times = [];
+    const start = performance.now();
+    while (performance.now() - start < capture.minSeconds * 1000 || times.length < capture.minCalls) {
+      const t0 = performance.now();
+      call();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    emit({
+      type: 'capture',
+      available: true,
+      signature: withBatch ? 'inspect(ids, 1, time)' : 'inspect(ids, time)',
+      calls: times.length,
+      meanMs: times.reduce((a, b) => a + b, 0) / times.length,
+      medianMs: times[Math.floor(times.length / 2)],
+      kernelName: net.kernelName,
+    });
+  } finally {
+    net.dispose();
+  }
+}
+
+async function main() {
+  const plan = readPlan();
+  let RecurrentNet;
+  let ParallelNet;
+  try {
+    ({ RecurrentNet, ParallelNet } = loadNetwork());
+  } catch (error) {
+    emit({ type: 'fatal', message: errorMessage(error) });
+    emit({ type: 'memory', after: 'fatal', peakRssMb: peakRssMb() });
+    return;
+  }
+  let kernelName;
+  for (const configName of plan.configNames) {
+    await measureConfig(plan, configName, async (config) => {
+      const parallel = await ParallelNet.create(netConfig(plan, config), { maxBatch: config.batch, maxTime: config.time });
+      const net = parallel.net;
+      kernelName = parallel.kernelName;
+      const randomized = randomizeWeights(net, plan.seed);
+      emit({ type: 'info', kernelName, randomWeights: randomized });
+      const batches = makeBatches(config, BATCH_VARIANTS, plan.seed);
+      return {
+        train: async (k) => {
+          const b = batches[k % BATCH_VARIANTS];
+          const { loss } = await parallel.trainStep(b.ids, b.labels, config.batch, config.time);
+          if (!Number.isFinite(loss)) throw new Error(`loss is not finite: ${loss}`);
+        },
+        infer: (k) => {
+          const probs = parallel.predict(batches[k % BATCH_VARIANTS].ids, config.batch, config.time);
+          if (probs.length !== config.batch * config.classes) throw new Error(`predict returned ${probs.length} values`);
+        },
+        dispose: () => parallel.dispose(),
+      };
+    });
+  }
+  try {
+    await measureCapture(RecurrentNet, plan);
+  } catch (error) {
+    emit({ type: 'capture', available: false, message: errorMessage(error) });
+  }
+  emit({ type: 'memory', after: 'all', peakRssMb: peakRssMb(), kernelName });
+}
+
+main().catch((error) => {
+  emit({ type: 'crash', message: errorMessage(error) });
+  emit({ type: 'memory', after: 'crash', peakRssMb: peakRssMb() });
+  process.exitCode = 1;
+});

@@ -1,0 +1,151 @@
+'use strict';
+/** Shared by the Node peers: the plan they receive, seeded batches, the step timer and the result lines they send. */
+const fs = require('node:fs');
+const { performance } = require('node:perf_hooks');
+
+/** Prefix of the stdout lines that carry results to bench/run.js; every other line is just log. */
+const RESULT_PREFIX = '@@bench ';
+
+/** Reads the plan that bench/run.js passes as the first argument (JSON). */
+function readPlan() {
+  const text = process.argv[2];
+  if (!text) throw new Error('usage: node <peer>.js <plan JSON>');
+  return JSON.parse(text);
+}
+
+/** Sends one result message to bench/run.js. */
+function emit(message) {
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(message)}\n`);
+}
+
+/** Peak resident set size of this process so far, in MiB (VmHWM; RSS now where /proc is missing). */
+function peakRssMb() {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // no /proc: fall through to the current RSS
+  }
+  return process.memoryUsage().rss / (1024 * 1024);
+}
+
+/** mulberry32: a small seeded generator of floats in [0, 1). */
+function createRng(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seeded batches of token ids in [1, vocab) (no padding) and labels in [0, classes), `count` of them. */
+function makeBatches(config, count, seed) {
+  const rng = createRng(seed);
+  const batches = [];
+  for (let k = 0; k < count; k++) {
+    const ids = new Int32Array(config.batch * config.time);
+    for (let i = 0; i < ids.length; i++) ids[i] = 1 + Math.floor(rng() * (config.vocab - 1));
+    const labels = new Int32Array(config.batch);
+    for (let i = 0; i < labels.length; i++) labels[i] = Math.floor(rng() * config.classes);
+    batches.push({ ids, labels });
+  }
+  return batches;
+}
+
+/** Seeded dense inputs [batch, time, embedding] in [-1, 1), for the peers that skip the embedding. */
+function makeDenseInputs(config, count, seed) {
+  const rng = createRng(seed);
+  const inputs = [];
+  for (let k = 0; k < count; k++) {
+    const values = new Float32Array(config.batch * config.time * config.embedding);
+    for (let i = 0; i < values.length; i++) values[i] = rng() * 2 - 1;
+    inputs.push(values);
+  }
+  return inputs;
+}
+
+/**
+ * Runs `step(k)` for the warm-up steps, then times steps: a fixed number when `timing.fixedSteps` is set,
+ * else until at least `timing.minSeconds` and `timing.minSteps` have passed (at most `timing.maxSteps`).
+ * Returns the timed step count and seconds; only the timed steps are counted.
+ */
+async function timeSteps(step, timing) {
+  for (let k = 0; k < timing.warmupSteps; k++) await step(k);
+  let steps = 0;
+  const start = performance.now();
+  let seconds = 0;
+  for (;;) {
+    await step(timing.warmupSteps + steps);
+    steps++;
+    seconds = (performance.now() - start) / 1000;
+    if (timing.fixedSteps) {
+      if (steps >= timing.fixedSteps) break;
+    } else if ((seconds >= timing.minSeconds && steps >= timing.minSteps) || steps >= timing.maxSteps) {
+      break;
+    }
+  }
+  return { steps, seconds };
+}
+
+/** Times training and inference of one config and sends both results; `build` returns { train(k), infer(k), dispose() }. */
+async function measureConfig(plan, configName, build) {
+  const config = plan.configs[configName];
+  const tokensPerStep = config.batch * config.time;
+  let runner;
+  try {
+    runner = await build(config);
+  } catch (error) {
+    for (const phase of ['train', 'infer']) emit({ type: 'error', config: configName, phase, message: errorMessage(error) });
+    return;
+  }
+  try {
+    for (const phase of ['train', 'infer']) {
+      const timing = plan.timing[configName][phase];
+      if (timing.skip) {
+        emit({ type: 'skipped', config: configName, phase, message: timing.skip });
+        continue;
+      }
+      try {
+        const { steps, seconds } = await timeSteps(phase === 'train' ? runner.train : runner.infer, timing);
+        emit({
+          type: 'result',
+          config: configName,
+          phase,
+          steps,
+          seconds,
+          warmupSteps: timing.warmupSteps,
+          fixedSteps: Boolean(timing.fixedSteps),
+          tokensPerStep,
+          tokensPerSecond: (steps * tokensPerStep) / seconds,
+        });
+      } catch (error) {
+        emit({ type: 'error', config: configName, phase, message: errorMessage(error) });
+      }
+    }
+  } finally {
+    runner.dispose();
+  }
+  emit({ type: 'memory', after: configName, peakRssMb: peakRssMb() });
+}
+
+/** The first line of an error's message, for the report. */
+function errorMessage(error) {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0].slice(0, 300);
+}
+
+module.exports = {
+  RESULT_PREFIX,
+  readPlan,
+  emit,
+  peakRssMb,
+  createRng,
+  makeBatches,
+  makeDenseInputs,
+  timeSteps,
+  measureConfig,
+  errorMessage,
+};
