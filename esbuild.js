@@ -69,21 +69,25 @@ if (fs.existsSync('test/integration/suite/index.ts')) {
 }
 
 /**
- * WebAssembly kernels: compiles the AssemblyScript GEMM (src/engine/kernels/asm) twice, plain SIMD
- * and relaxed SIMD, into dist/kernels/gemm-simd.wasm and dist/kernels/gemm-relaxed.wasm. The flags
- * live in the folder's asconfig.json, one target per variant.
+ * WebAssembly kernels: compiles the AssemblyScript sources in src/engine/kernels/asm (gemm.ts and
+ * elementwise.ts, one module) twice, plain SIMD and relaxed SIMD, into dist/kernels/kernels-simd.wasm
+ * and dist/kernels/kernels-relaxed.wasm. The flags live in the folder's asconfig.json, one target per
+ * variant.
  */
 async function buildWasmKernels() {
   const asmDir = path.join('src', 'engine', 'kernels', 'asm');
   const outDir = path.join('dist', 'kernels');
   fs.mkdirSync(outDir, { recursive: true });
+  // Before the elementwise kernels joined the module it was named gemm-*.wasm: drop leftovers.
+  for (const stale of ['gemm-simd.wasm', 'gemm-relaxed.wasm']) fs.rmSync(path.join(outDir, stale), { force: true });
   const asc = await import('assemblyscript/asc');
   for (const variant of ['simd', 'relaxed']) {
     const { error, stderr } = await asc.main([
       path.join(asmDir, 'gemm.ts'),
+      path.join(asmDir, 'elementwise.ts'),
       '--config', path.join(asmDir, 'asconfig.json'),
       '--target', variant,
-      '--outFile', path.join(outDir, `gemm-${variant}.wasm`),
+      '--outFile', path.join(outDir, `kernels-${variant}.wasm`),
     ]);
     if (error) throw new Error(`asc (${variant}): ${error.message}\n${stderr.toString()}`);
   }

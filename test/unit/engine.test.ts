@@ -191,6 +191,28 @@ describe('engine', function () {
     }
   });
 
+  it('reaches the same validation accuracy as tfjs-layers training on real names, from the same start', async () => {
+    const names = (require('../../scripts/makeDemo.js') as { loadNames(): { name: string; label: string }[] }).loadNames();
+    const text = names
+      .filter((_, i) => i % 6 === 0)
+      .map((n) => `${n.label}\t${n.name}`)
+      .join('\n');
+    const config = { ...DEFAULT_CONFIG, tokenization: 'char' as const, hiddenSize: 24, embeddingSize: 12, epochs: 4, learningRate: 0.01, batchSize: 32, validationSplit: 0.2 };
+    const run = async (trainer: string) => {
+      process.env.RNN_LENS_TRAINER = trainer;
+      try {
+        const r = await new EngineService(runtime).train({ text, options: {}, skipInvalid: false, config, modelDir: path.join(tmp, `names-${trainer}`), name: trainer }, noSignal(), () => undefined);
+        return r.metadata.metrics.validation!.accuracy;
+      } finally {
+        delete process.env.RNN_LENS_TRAINER;
+      }
+    };
+    const fused = await run('fused');
+    const tfjs = await run('tfjs');
+    assert.ok(fused > 0.65 && tfjs > 0.65, `both learn (fused ${fused}, tfjs ${tfjs})`);
+    assert.ok(Math.abs(fused - tfjs) <= 0.05, `fused ${fused} vs tfjs ${tfjs}`);
+  });
+
   it('refuses to save anything when cancelled before the first batch', async () => {
     const controller = new AbortController();
     controller.abort();

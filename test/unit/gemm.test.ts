@@ -235,7 +235,7 @@ describe('wasm kernel loading', function () {
   it('names the missing file and the build command when the kernels are not built', async function () {
     await assert.rejects(
       createWasmKernels({ capacityFloats: 16, variant: 'simd', wasmDir: '/nonexistent/kernels' }),
-      /gemm-simd\.wasm \(build it with `node esbuild\.js`\)/,
+      /kernels-simd\.wasm \(build it with `node esbuild\.js`\)/,
     );
   });
 });

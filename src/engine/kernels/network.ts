@@ -47,13 +47,12 @@ export interface DirectionCapture {
 const GATES = { lstm: 4, gru: 3, simplernn: 1 } as const;
 const PROB_EPSILON = 1e-7;
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+/** Floats per arena slot granule: alloc() hands out 64-byte aligned arrays. */
+const ARENA_GRANULE = 16;
+/** Ids travel to the row kernels as floats: exact up to 2²⁴. */
+const MAX_VOCABULARY = 2 ** 24;
 
-/** A logistic sigmoid whose exp() input is clamped, so no subnormals reach the buffers. */
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(x < -80 ? 80 : x > 80 ? -80 : -x));
-}
-
-/** Weights and gradient buffers of one direction of one layer. */
+/** Weights and gradient buffers of one direction of one layer (all in the kernels' arena). */
 interface Direction {
   input: number;
   W: Float32Array;
@@ -64,8 +63,7 @@ interface Direction {
   db: Float32Array;
   /** Pre-activations, then (in place) activations: [T*B, G*H]. */
   gates: Float32Array;
-  /** Pre-activations kept for capture only when asked. */
-  pre: Float32Array;
+  /** Gradients w.r.t. the pre-activations [T*B, G*H]; after a forward pass with capture, the pre-activations. */
   dZ: Float32Array;
   /** LSTM: c_t; [T*B, H]. */
   c: Float32Array;
@@ -73,30 +71,124 @@ interface Direction {
   rh: Float32Array;
 }
 
-/** Dense Adam state of one parameter array (tf.train.adam's update). */
-class AdamSlot {
-  readonly m: Float32Array;
-  readonly v: Float32Array;
-  constructor(
-    readonly param: Float32Array,
-    readonly grad: Float32Array,
-  ) {
-    this.m = new Float32Array(param.length);
-    this.v = new Float32Array(param.length);
-  }
+/** A parameter array, its gradient and its Adam moments (tf.train.adam's update). */
+interface AdamSlot {
+  param: Float32Array;
+  grad: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+}
 
-  step(lr: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number): void {
-    const { m, v, param, grad } = this;
-    const { beta1, beta2, epsilon } = ADAM;
-    for (let i = 0; i < param.length; i++) {
-      const g = grad[i];
-      const mi = beta1 * m[i] + (1 - beta1) * g;
-      const vi = beta2 * v[i] + (1 - beta2) * g * g;
-      m[i] = Math.abs(mi) < 1e-30 ? 0 : mi;
-      v[i] = vi < 1e-30 ? 0 : vi;
-      param[i] -= (lr * (m[i] / oneMinusAccBeta1)) / (Math.sqrt(v[i] / oneMinusAccBeta2) + epsilon);
+/** Every array the network keeps in the kernels' arena. */
+interface Arena {
+  directions: Direction[][];
+  /** Layer inputs/outputs: x0 [T*B, E], then each layer's output [T*B, D*H]. */
+  acts: Float32Array[];
+  /** Gradients w.r.t. acts. */
+  dActs: Float32Array[];
+  denseW: Float32Array;
+  denseB: Float32Array;
+  dDenseW: Float32Array;
+  dDenseB: Float32Array;
+  finalH: Float32Array;
+  dFinal: Float32Array;
+  probs: Float32Array;
+  dLogits: Float32Array;
+  /** Backward carries and scratch, [B, H] each. */
+  carryH: Float32Array;
+  carryC: Float32Array;
+  tmpH: Float32Array;
+  tmpR: Float32Array;
+  /** Zeros [B, H]: the state before the first step (never written). */
+  zeroH: Float32Array;
+  /** Per row t*B+b: 1 for a token, 0 for padding. */
+  mask: Float32Array;
+  slots: AdamSlot[];
+  /** The embedding table [vocab, E], unless the caller shares one of its own (then empty). */
+  table: Float32Array;
+  /** The embedding's Adam moments [vocab, E]. */
+  embM: Float32Array;
+  embV: Float32Array;
+  /** Per row t*B+b: the id looked up (as a float), for the gather. */
+  rowIds: Float32Array;
+  /** Per row t*B+b: the embedding-gradient row it adds to, or −1 (padding). */
+  rowSlots: Float32Array;
+  /** The embedding-gradient rows of one batch [rows, E] (returned as views: valid until the next batch). */
+  embRows: Float32Array;
+  /** The ids and gradient rows handed to the embedding's Adam step, [rows] and [rows, E]. */
+  adamIds: Float32Array;
+  adamRows: Float32Array;
+}
+
+/** Lays the network's arena arrays out with `alloc` (a counting stub sizes the arena before it exists). */
+function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) => Float32Array): Arena {
+  const { hiddenSize: H, embeddingSize: E, layers, classes, cell, vocabSize } = config;
+  const G = GATES[cell];
+  const D = config.bidirectional ? 2 : 1;
+  const rows = options.maxBatch * options.maxTime;
+  const B = options.maxBatch;
+  const empty = new Float32Array(0);
+  const acts = [alloc(rows * E)];
+  const dActs = [alloc(rows * E)];
+  const directions: Direction[][] = [];
+  for (let l = 0; l < layers; l++) {
+    const input = l === 0 ? E : D * H;
+    const dirs: Direction[] = [];
+    for (let d = 0; d < D; d++) {
+      dirs.push({
+        input,
+        W: alloc(input * G * H),
+        U: alloc(H * G * H),
+        b: alloc(G * H),
+        dW: alloc(input * G * H),
+        dU: alloc(H * G * H),
+        db: alloc(G * H),
+        gates: alloc(rows * G * H),
+        dZ: alloc(rows * G * H),
+        c: cell === 'lstm' ? alloc(rows * H) : empty,
+        rh: cell === 'gru' ? alloc(rows * H) : empty,
+      });
     }
+    directions.push(dirs);
+    acts.push(alloc(rows * D * H));
+    dActs.push(alloc(rows * D * H));
   }
+  const denseW = alloc(D * H * classes);
+  const denseB = alloc(classes);
+  const dDenseW = alloc(D * H * classes);
+  const dDenseB = alloc(classes);
+  // Sizes come from the shapes, not from the arrays: the counting stub hands out empty ones.
+  const slot = (param: Float32Array, grad: Float32Array, n: number): AdamSlot => ({ param, grad, m: alloc(n), v: alloc(n) });
+  const slots = directions.flat().flatMap((d) => [slot(d.W, d.dW, d.input * G * H), slot(d.U, d.dU, H * G * H), slot(d.b, d.db, G * H)]);
+  slots.push(slot(denseW, dDenseW, D * H * classes), slot(denseB, dDenseB, classes));
+  return {
+    directions,
+    acts,
+    dActs,
+    denseW,
+    denseB,
+    dDenseW,
+    dDenseB,
+    finalH: alloc(B * D * H),
+    dFinal: alloc(B * D * H),
+    probs: alloc(B * classes),
+    dLogits: alloc(B * classes),
+    carryH: alloc(B * H),
+    carryC: alloc(B * H),
+    tmpH: alloc(B * H),
+    tmpR: alloc(B * H),
+    zeroH: alloc(B * H),
+    mask: alloc(rows),
+    slots,
+    table: options.embedding ? empty : alloc(vocabSize * E),
+    embM: alloc(vocabSize * E),
+    embV: alloc(vocabSize * E),
+    rowIds: alloc(rows),
+    rowSlots: alloc(rows),
+    embRows: alloc(rows * E),
+    adamIds: alloc(rows),
+    adamRows: alloc(rows * E),
+  };
 }
 
 /** The network. Create with `RecurrentNet.create`; buffers are allocated once. */
@@ -105,25 +197,12 @@ export class RecurrentNet {
   readonly embedding: Float32Array;
   readonly denseW: Float32Array;
   readonly denseB: Float32Array;
-  private readonly dDenseW: Float32Array;
-  private readonly dDenseB: Float32Array;
-  /** Layer inputs/outputs: x0 [T*B, E], then each layer's output [T*B, D*H]. */
-  private readonly acts: Float32Array[];
-  /** Gradients w.r.t. acts. */
-  private readonly dActs: Float32Array[];
-  private readonly finalH: Float32Array;
-  private readonly dFinal: Float32Array;
-  private readonly probs: Float32Array;
-  private readonly dLogits: Float32Array;
-  private readonly carryH: Float32Array;
-  private readonly carryC: Float32Array;
-  private readonly tmpH: Float32Array;
-  private readonly tmpR: Float32Array;
-  private readonly zeroH: Float32Array;
-  private readonly mask: Uint8Array;
-  private readonly slots: AdamSlot[];
-  private readonly embM: Float32Array;
-  private readonly embV: Float32Array;
+  private readonly arena: Arena;
+  /** Whether the embedding table is in the arena (else the caller's shared array: JS updates it). */
+  private readonly embeddingInArena: boolean;
+  /** Embedding-gradient bookkeeping: the row of each vocabulary id in this batch (−1: none), and the ids in order of first use. */
+  private readonly embSlot: Int32Array;
+  private readonly embIds: Int32Array;
   private step = 0;
   private accBeta1 = 1;
   private accBeta2 = 1;
@@ -135,77 +214,28 @@ export class RecurrentNet {
     readonly options: NetOptions,
     private readonly kernels: Kernels,
   ) {
-    const { hiddenSize: H, embeddingSize: E, layers, classes, vocabSize } = config;
-    const G = GATES[config.cell];
-    const D = config.bidirectional ? 2 : 1;
-    this.gatesPerUnit = G;
-    this.dirCount = D;
-    const rows = options.maxBatch * options.maxTime;
-    const k = kernels;
+    const { embeddingSize: E, vocabSize } = config;
+    this.gatesPerUnit = GATES[config.cell];
+    this.dirCount = config.bidirectional ? 2 : 1;
     if (options.embedding && options.embedding.length !== vocabSize * E) throw new Error(`The shared embedding has ${options.embedding.length} values; expected ${vocabSize * E}`);
-    this.embedding = options.embedding ?? new Float32Array(vocabSize * E);
-    this.embM = new Float32Array(vocabSize * E);
-    this.embV = new Float32Array(vocabSize * E);
-    this.acts = [k.alloc(rows * E)];
-    this.dActs = [k.alloc(rows * E)];
-    this.directions = [];
-    for (let l = 0; l < layers; l++) {
-      const input = l === 0 ? E : D * H;
-      const dirs: Direction[] = [];
-      for (let d = 0; d < D; d++) {
-        dirs.push({
-          input,
-          W: k.alloc(input * G * H),
-          U: k.alloc(H * G * H),
-          b: new Float32Array(G * H),
-          dW: k.alloc(input * G * H),
-          dU: k.alloc(H * G * H),
-          db: new Float32Array(G * H),
-          gates: k.alloc(rows * G * H),
-          pre: new Float32Array(0),
-          dZ: k.alloc(rows * G * H),
-          c: config.cell === 'lstm' ? k.alloc(rows * H) : new Float32Array(0),
-          rh: config.cell === 'gru' ? k.alloc(rows * H) : new Float32Array(0),
-        });
-      }
-      this.directions.push(dirs);
-      this.acts.push(k.alloc(rows * D * H));
-      this.dActs.push(k.alloc(rows * D * H));
-    }
-    this.denseW = k.alloc(D * H * classes);
-    this.denseB = new Float32Array(classes);
-    this.dDenseW = k.alloc(D * H * classes);
-    this.dDenseB = new Float32Array(classes);
-    this.finalH = k.alloc(options.maxBatch * D * H);
-    this.dFinal = k.alloc(options.maxBatch * D * H);
-    this.probs = k.alloc(options.maxBatch * classes);
-    this.dLogits = k.alloc(options.maxBatch * classes);
-    this.carryH = k.alloc(options.maxBatch * H);
-    this.carryC = k.alloc(options.maxBatch * H);
-    this.tmpH = k.alloc(options.maxBatch * H);
-    this.tmpR = k.alloc(options.maxBatch * H);
-    this.zeroH = k.alloc(options.maxBatch * H);
-    this.mask = new Uint8Array(rows);
-    this.slots = [
-      ...this.directions.flat().flatMap((d) => [new AdamSlot(d.W, d.dW), new AdamSlot(d.U, d.dU), new AdamSlot(d.b, d.db)]),
-      new AdamSlot(this.denseW, this.dDenseW),
-      new AdamSlot(this.denseB, this.dDenseB),
-    ];
+    if (vocabSize > MAX_VOCABULARY) throw new RangeError(`A vocabulary of ${vocabSize} exceeds the ${MAX_VOCABULARY} ids the kernels pass as floats`);
+    this.embSlot = new Int32Array(vocabSize).fill(-1);
+    this.embIds = new Int32Array(options.maxBatch * options.maxTime);
+    this.arena = layoutArena(config, options, (n) => kernels.alloc(n));
+    this.embeddingInArena = !options.embedding;
+    this.embedding = options.embedding ?? this.arena.table;
+    this.directions = this.arena.directions;
+    this.denseW = this.arena.denseW;
+    this.denseB = this.arena.denseB;
   }
 
   /** Builds a network with zero weights (load real ones with setWeights). */
   static async create(config: NetConfig, options: NetOptions): Promise<RecurrentNet> {
-    const { hiddenSize: H, embeddingSize: E, layers, classes } = config;
-    const G = GATES[config.cell];
-    const D = config.bidirectional ? 2 : 1;
-    const rows = options.maxBatch * options.maxTime;
-    let perDirection = 0;
-    for (let l = 0; l < layers; l++) {
-      const input = l === 0 ? E : D * H;
-      perDirection += D * (2 * input * G * H + 2 * H * G * H + 2 * rows * G * H + 2 * rows * H);
-    }
-    const capacity =
-      2 * rows * E + layers * 2 * rows * D * H + perDirection + 2 * D * H * classes + 2 * options.maxBatch * (D * H + classes) + 5 * options.maxBatch * H + 4096;
+    let capacity = 0;
+    layoutArena(config, options, (n) => {
+      capacity += Math.ceil(n / ARENA_GRANULE) * ARENA_GRANULE;
+      return new Float32Array(0);
+    });
     const choice = options.kernels ?? 'auto';
     let kernels: Kernels;
     if (choice === 'js') kernels = createJsKernels(capacity);
@@ -268,51 +298,62 @@ export class RecurrentNet {
     if (ids.length !== batch * time) throw new Error(`Expected ${batch * time} ids, got ${ids.length}`);
   }
 
-  /** Forward pass; fills probs [B, classes] and all per-step buffers. */
+  /** Forward pass; fills probs [B, classes] and all per-step buffers (with keepPre, the pre-activations in each dZ). */
   private forward(ids: Int32Array, batch: number, time: number, keepPre: boolean): void {
     const { embeddingSize: E, hiddenSize: H, classes, vocabSize } = this.config;
     const B = batch;
     const T = time;
     const D = this.dirCount;
-    const x0 = this.acts[0];
-    const mask = this.mask;
+    const { acts, mask, finalH, probs, denseB, rowIds } = this.arena;
+    const x0 = acts[0];
+    const embedding = this.embedding;
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < B; b++) {
         let id = ids[b * T + t];
         if (id < 0 || id >= vocabSize) id = 1;
-        mask[t * B + b] = id === 0 ? 0 : 1;
-        x0.set(this.embedding.subarray(id * E, id * E + E), (t * B + b) * E);
+        const row = t * B + b;
+        mask[row] = id === 0 ? 0 : 1;
+        rowIds[row] = id;
+      }
+    }
+    if (this.embeddingInArena) {
+      this.kernels.gatherRows(T * B, E, embedding, rowIds, x0);
+    } else {
+      for (let row = 0; row < T * B; row++) {
+        const src = rowIds[row] * E;
+        const dst = row * E;
+        for (let e = 0; e < E; e++) x0[dst + e] = embedding[src + e];
       }
     }
     for (let l = 0; l < this.directions.length; l++) {
-      const input = this.acts[l];
-      const output = this.acts[l + 1];
+      const input = acts[l];
+      const output = acts[l + 1];
       this.directions[l].forEach((dir, d) => this.forwardDirection(dir, d, input, output, B, T, keepPre));
     }
     // Final state: forward direction at the last step, backward direction at the first step.
-    const last = this.acts[this.acts.length - 1];
+    const last = acts[acts.length - 1];
     const width = D * H;
     for (let b = 0; b < B; b++) {
-      this.finalH.set(last.subarray(((T - 1) * B + b) * width, ((T - 1) * B + b) * width + H), b * width);
-      if (D === 2) this.finalH.set(last.subarray(b * width + H, b * width + 2 * H), b * width + H);
+      finalH.set(last.subarray(((T - 1) * B + b) * width, ((T - 1) * B + b) * width + H), b * width);
+      if (D === 2) finalH.set(last.subarray(b * width + H, b * width + 2 * H), b * width + H);
     }
     // Dense + softmax.
-    const probs = this.probs;
-    this.kernels.sgemm(false, false, B, classes, width, this.finalH, width, this.denseW, classes, probs, classes, 0);
+    this.kernels.sgemm(false, false, B, classes, width, finalH, width, this.denseW, classes, probs, classes, 0);
     for (let b = 0; b < B; b++) {
+      const p = b * classes;
       let max = -Infinity;
       for (let c = 0; c < classes; c++) {
-        const v = probs[b * classes + c] + this.denseB[c];
-        probs[b * classes + c] = v;
+        const v = probs[p + c] + denseB[c];
+        probs[p + c] = v;
         if (v > max) max = v;
       }
       let sum = 0;
       for (let c = 0; c < classes; c++) {
-        const e = Math.exp(probs[b * classes + c] - max);
-        probs[b * classes + c] = e;
+        const e = Math.exp(probs[p + c] - max);
+        probs[p + c] = e;
         sum += e;
       }
-      for (let c = 0; c < classes; c++) probs[b * classes + c] /= sum;
+      for (let c = 0; c < classes; c++) probs[p + c] /= sum;
     }
   }
 
@@ -323,115 +364,37 @@ export class RecurrentNet {
     const width = this.dirCount * H;
     const k = this.kernels;
     const { gates, W, U, b: bias } = dir;
+    const { mask, zeroH } = this.arena;
     const cell = this.config.cell;
     const backward = d === 1;
-    // All input projections at once: Z = X·W (+ b below).
+    // All input projections at once: Z = X·W (the kernels add b).
     k.sgemm(false, false, T * B, GH, dir.input, input, dir.input, W, GH, gates, GH, 0);
-    if (keepPre && dir.pre.length !== T * B * GH) dir.pre = new Float32Array(T * B * GH);
     const out = output.subarray(d * H);
     for (let s = 0; s < T; s++) {
       const t = backward ? T - 1 - s : s;
       const row = t * B;
       const z = gates.subarray(row * GH, (row + B) * GH);
-      // h_{t-1} in processing order: a view into the output rows of the previous step, or zeros.
+      const pre = keepPre ? dir.dZ.subarray(row * GH, (row + B) * GH) : null;
+      const h = out.subarray(row * width);
+      const m = mask.subarray(row, row + B);
+      // h_{t-1} in processing order: the output rows of the previous step, or zeros.
       const prevT = s === 0 ? -1 : backward ? t + 1 : t - 1;
-      let hPrev: Float32Array;
-      let ldPrev: number;
-      if (prevT < 0) {
-        hPrev = this.zeroH;
-        ldPrev = H;
-      } else {
-        hPrev = out.subarray(prevT * B * width);
-        ldPrev = width;
-      }
-      if (cell === 'gru') {
-        k.sgemm(false, false, B, 2 * H, H, hPrev, ldPrev, U, GH, z, GH, 1);
-      } else {
+      const hPrev = prevT < 0 ? zeroH : out.subarray(prevT * B * width);
+      const ldPrev = prevT < 0 ? H : width;
+      if (cell === 'lstm') {
         k.sgemm(false, false, B, GH, H, hPrev, ldPrev, U, GH, z, GH, 1);
-      }
-      for (let bb = 0; bb < B; bb++) {
-        const zr = bb * GH;
-        const masked = this.mask[row + bb] === 0;
-        const hp = prevT < 0 ? -1 : (prevT * B + bb) * width;
-        const ho = (row + bb) * width;
-        if (cell === 'lstm') {
-          const cRow = (row + bb) * H;
-          const cPrevRow = prevT < 0 ? -1 : (prevT * B + bb) * H;
-          for (let j = 0; j < H; j++) {
-            const zi = z[zr + j] + bias[j];
-            const zf = z[zr + H + j] + bias[H + j];
-            const zc = z[zr + 2 * H + j] + bias[2 * H + j];
-            const zo = z[zr + 3 * H + j] + bias[3 * H + j];
-            if (keepPre) {
-              const p = (row + bb) * GH;
-              dir.pre[p + j] = zi;
-              dir.pre[p + H + j] = zf;
-              dir.pre[p + 2 * H + j] = zc;
-              dir.pre[p + 3 * H + j] = zo;
-            }
-            const i = sigmoid(zi);
-            const f = sigmoid(zf);
-            const cc = Math.tanh(zc);
-            const o = sigmoid(zo);
-            z[zr + j] = i;
-            z[zr + H + j] = f;
-            z[zr + 2 * H + j] = cc;
-            z[zr + 3 * H + j] = o;
-            const cPrev = cPrevRow < 0 ? 0 : dir.c[cPrevRow + j];
-            const hPrevV = hp < 0 ? 0 : out[hp + j];
-            if (masked) {
-              dir.c[cRow + j] = cPrev;
-              out[ho + j] = hPrevV;
-            } else {
-              const c = f * cPrev + i * cc;
-              dir.c[cRow + j] = c;
-              out[ho + j] = o * Math.tanh(c);
-            }
-          }
-        } else if (cell === 'simplernn') {
-          for (let j = 0; j < H; j++) {
-            const zz = z[zr + j] + bias[j];
-            if (keepPre) dir.pre[(row + bb) * GH + j] = zz;
-            const h = Math.tanh(zz);
-            z[zr + j] = h;
-            out[ho + j] = masked ? (hp < 0 ? 0 : out[hp + j]) : h;
-          }
-        } else {
-          // GRU: z and r first; then r ⊙ h_{t-1} feeds the candidate's recurrent product.
-          const rhRow = (row + bb) * H;
-          for (let j = 0; j < H; j++) {
-            const zz = z[zr + j] + bias[j];
-            const zr2 = z[zr + H + j] + bias[H + j];
-            if (keepPre) {
-              dir.pre[(row + bb) * GH + j] = zz;
-              dir.pre[(row + bb) * GH + H + j] = zr2;
-            }
-            const zg = sigmoid(zz);
-            const rg = sigmoid(zr2);
-            z[zr + j] = zg;
-            z[zr + H + j] = rg;
-            dir.rh[rhRow + j] = rg * (hp < 0 ? 0 : out[hp + j]);
-          }
-        }
-      }
-      if (cell === 'gru') {
+        const cPrev = prevT < 0 ? zeroH : dir.c.subarray(prevT * B * H);
+        k.lstmForward(B, H, z, bias, pre, cPrev, dir.c.subarray(row * H), hPrev, ldPrev, h, width, m);
+      } else if (cell === 'simplernn') {
+        k.sgemm(false, false, B, GH, H, hPrev, ldPrev, U, GH, z, GH, 1);
+        k.simpleRnnForward(B, H, z, bias, pre, hPrev, ldPrev, h, width, m);
+      } else {
+        // GRU: z and r first; then r ⊙ h_{t-1} feeds the candidate's recurrent product.
+        k.sgemm(false, false, B, 2 * H, H, hPrev, ldPrev, U, GH, z, GH, 1);
         const rh = dir.rh.subarray(row * H, (row + B) * H);
+        k.gruForwardGates(B, H, z, bias, pre, hPrev, ldPrev, rh);
         k.sgemm(false, false, B, H, H, rh, H, U.subarray(2 * H), GH, z.subarray(2 * H), GH, 1);
-        for (let bb = 0; bb < B; bb++) {
-          const zr = bb * GH;
-          const masked = this.mask[row + bb] === 0;
-          const hp = prevT < 0 ? -1 : (prevT * B + bb) * width;
-          const ho = (row + bb) * width;
-          for (let j = 0; j < H; j++) {
-            const zh = z[zr + 2 * H + j] + bias[2 * H + j];
-            if (keepPre) dir.pre[(row + bb) * GH + 2 * H + j] = zh;
-            const hh = Math.tanh(zh);
-            z[zr + 2 * H + j] = hh;
-            const hPrevV = hp < 0 ? 0 : out[hp + j];
-            const zg = z[zr + j];
-            out[ho + j] = masked ? hPrevV : zg * hPrevV + (1 - zg) * hh;
-          }
-        }
+        k.gruForwardOutput(B, H, z, bias, pre, hPrev, ldPrev, h, width, m);
       }
     }
   }
@@ -440,7 +403,7 @@ export class RecurrentNet {
   predict(ids: Int32Array, batch: number, time: number): Float32Array {
     this.checkBatch(ids, batch, time);
     this.forward(ids, batch, time, false);
-    return this.probs.slice(0, batch * this.config.classes);
+    return this.arena.probs.slice(0, batch * this.config.classes);
   }
 
   /** Forward with every per-token value captured (for the views). */
@@ -453,7 +416,7 @@ export class RecurrentNet {
     const captures: DirectionCapture[] = [];
     this.directions.forEach((dirs, l) =>
       dirs.forEach((dir, d) => {
-        const out = this.acts[l + 1];
+        const out = this.arena.acts[l + 1];
         const h = new Float32Array(rows * H);
         for (let r = 0; r < rows; r++) h.set(out.subarray(r * width + d * H, r * width + d * H + H), r * H);
         captures.push({
@@ -462,76 +425,94 @@ export class RecurrentNet {
           h,
           c: this.config.cell === 'lstm' ? dir.c.slice(0, rows * H) : undefined,
           gates: dir.gates.slice(0, rows * this.gatesPerUnit * H),
-          preactivations: dir.pre.slice(0, rows * this.gatesPerUnit * H),
+          preactivations: dir.dZ.slice(0, rows * this.gatesPerUnit * H),
         });
       }),
     );
-    return { probs: this.probs.slice(0, batch * this.config.classes), directions: captures };
+    return { probs: this.arena.probs.slice(0, batch * this.config.classes), directions: captures };
   }
 
   /**
    * Loss and gradients of a batch without updating anything: fills the gradient buffers and returns
    * the mean loss (tfjs's sparse categorical crossentropy, probabilities clipped to [1e-7, 1 - 1e-7])
-   * and the embedding gradient as rows.
+   * and the embedding gradient as rows (views of a buffer the next call reuses: copy them to keep them).
    */
   computeGradients(ids: Int32Array, labels: Int32Array, batch: number, time: number): { loss: number; correct: number; embeddingGrad: Map<number, Float32Array> } {
     this.checkBatch(ids, batch, time);
-    const { hiddenSize: H, classes, embeddingSize: E } = this.config;
+    const { hiddenSize: H, classes } = this.config;
     const B = batch;
     const T = time;
     const D = this.dirCount;
     const width = D * H;
     const k = this.kernels;
+    const { acts, dActs, probs, dLogits, finalH, dFinal, dDenseW, dDenseB } = this.arena;
     this.forward(ids, B, T, false);
     // Loss and dL/dlogits.
     let loss = 0;
     let correct = 0;
-    const probs = this.probs;
-    const dLogits = this.dLogits;
     for (let b = 0; b < B; b++) {
       const y = labels[b];
-      const py = probs[b * classes + y];
+      const p = b * classes;
+      const py = probs[p + y];
       const clipped = Math.min(1 - PROB_EPSILON, Math.max(PROB_EPSILON, py));
       loss -= Math.log(clipped);
       let best = 0;
-      for (let c = 1; c < classes; c++) if (probs[b * classes + c] > probs[b * classes + best]) best = c;
+      for (let c = 1; c < classes; c++) if (probs[p + c] > probs[p + best]) best = c;
       if (best === y) correct++;
       const inside = py > PROB_EPSILON && py < 1 - PROB_EPSILON;
-      for (let c = 0; c < classes; c++) dLogits[b * classes + c] = inside ? (probs[b * classes + c] - (c === y ? 1 : 0)) / B : 0;
+      for (let c = 0; c < classes; c++) dLogits[p + c] = inside ? (probs[p + c] - (c === y ? 1 : 0)) / B : 0;
     }
     loss /= B;
     // Dense layer.
-    k.sgemm(true, false, width, classes, B, this.finalH, width, dLogits, classes, this.dDenseW, classes, 0);
-    this.dDenseB.fill(0);
-    for (let b = 0; b < B; b++) for (let c = 0; c < classes; c++) this.dDenseB[c] += dLogits[b * classes + c];
-    k.sgemm(false, true, B, width, classes, dLogits, classes, this.denseW, classes, this.dFinal, width, 0);
+    k.sgemm(true, false, width, classes, B, finalH, width, dLogits, classes, dDenseW, classes, 0);
+    k.sumRows(B, classes, dLogits, classes, dDenseB);
+    k.sgemm(false, true, B, width, classes, dLogits, classes, this.denseW, classes, dFinal, width, 0);
     // Seed the top layer's output gradient with the final state's gradient.
     const L = this.directions.length;
-    const dTop = this.dActs[L];
+    const dTop = dActs[L];
     dTop.fill(0, 0, T * B * width);
     for (let b = 0; b < B; b++) {
-      for (let j = 0; j < H; j++) dTop[((T - 1) * B + b) * width + j] = this.dFinal[b * width + j];
-      if (D === 2) for (let j = 0; j < H; j++) dTop[b * width + H + j] = this.dFinal[b * width + H + j];
+      dTop.set(dFinal.subarray(b * width, b * width + H), ((T - 1) * B + b) * width);
+      if (D === 2) dTop.set(dFinal.subarray(b * width + H, b * width + 2 * H), b * width + H);
     }
     for (let l = L - 1; l >= 0; l--) {
       const dirs = this.directions[l];
-      const dInput = this.dActs[l];
-      dirs.forEach((dir, d) => this.backwardDirection(dir, d, this.acts[l], this.acts[l + 1], this.dActs[l + 1], dInput, B, T, d === 0 ? 0 : 1));
+      const dInput = dActs[l];
+      dirs.forEach((dir, d) => this.backwardDirection(dir, d, acts[l], acts[l + 1], dActs[l + 1], dInput, B, T, d === 0 ? 0 : 1));
     }
-    // Embedding rows: sum the gradient of each looked-up row (padding excluded).
-    const dx0 = this.dActs[0];
-    const embeddingGrad = new Map<number, Float32Array>();
+    return { loss, correct, embeddingGrad: this.embeddingGradient(ids, B, T) };
+  }
+
+  /** The gradient of each looked-up embedding row (padding excluded), summed over its uses, from dActs[0]: views valid until the next batch. */
+  private embeddingGradient(ids: Int32Array, B: number, T: number): Map<number, Float32Array> {
+    const { embeddingSize: E, vocabSize } = this.config;
+    const { dActs, rowSlots, embRows } = this.arena;
+    const slot = this.embSlot;
+    const order = this.embIds;
+    let count = 0;
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < B; b++) {
         const id = ids[b * T + t];
-        if (id <= 0 || id >= this.config.vocabSize) continue;
-        let row = embeddingGrad.get(id);
-        if (!row) embeddingGrad.set(id, (row = new Float32Array(E)));
-        const base = (t * B + b) * E;
-        for (let e = 0; e < E; e++) row[e] += dx0[base + e];
+        let k = -1;
+        if (id > 0 && id < vocabSize) {
+          k = slot[id];
+          if (k < 0) {
+            k = slot[id] = count;
+            order[count++] = id;
+          }
+        }
+        rowSlots[t * B + b] = k;
       }
     }
-    return { loss, correct, embeddingGrad };
+    embRows.fill(0, 0, count * E);
+    this.kernels.scatterAddRows(T * B, E, dActs[0], rowSlots, embRows);
+    const grad = new Map<number, Float32Array>();
+    for (let i = 0; i < count; i++) {
+      const id = order[i];
+      grad.set(id, embRows.subarray(i * E, i * E + E));
+      slot[id] = -1;
+    }
+    return grad;
   }
 
   private backwardDirection(
@@ -555,9 +536,10 @@ export class RecurrentNet {
     const out = output.subarray(d * H);
     const dOut = dOutput.subarray(d * H);
     const { gates, dZ, U } = dir;
-    const dhCarry = this.carryH;
-    const dcCarry = this.carryC;
-    const dhNew = this.tmpH;
+    const { mask, zeroH, carryC: dcCarry, tmpR: dRh } = this.arena;
+    // dh carried to the previous step, and the one being built: swapped after each step.
+    let dhCarry = this.arena.carryH;
+    let dhNew = this.arena.tmpH;
     dhCarry.fill(0, 0, B * H);
     dcCarry.fill(0, 0, B * H);
     for (let s = T - 1; s >= 0; s--) {
@@ -565,80 +547,33 @@ export class RecurrentNet {
       const row = t * B;
       const prevT = s === 0 ? -1 : backward ? t + 1 : t - 1;
       const dz = dZ.subarray(row * GH, (row + B) * GH);
-      for (let bb = 0; bb < B; bb++) {
-        const masked = this.mask[row + bb] === 0;
-        const zr = (row + bb) * GH;
-        const dzr = bb * GH;
-        const ho = (row + bb) * width;
-        const hp = prevT < 0 ? -1 : (prevT * B + bb) * width;
-        for (let j = 0; j < H; j++) {
-          const dh = dOut[ho + j] + dhCarry[bb * H + j];
-          if (masked) {
-            // h_t = h_{t-1} and c_t = c_{t-1}: the gradient passes through unchanged.
-            for (let g = 0; g < G; g++) dz[dzr + g * H + j] = 0;
-            dhNew[bb * H + j] = dh;
-            continue;
-          }
-          if (cell === 'lstm') {
-            const i = gates[zr + j];
-            const f = gates[zr + H + j];
-            const cc = gates[zr + 2 * H + j];
-            const o = gates[zr + 3 * H + j];
-            const c = dir.c[(row + bb) * H + j];
-            const cPrev = prevT < 0 ? 0 : dir.c[(prevT * B + bb) * H + j];
-            const tc = Math.tanh(c);
-            const dc = dcCarry[bb * H + j] + dh * o * (1 - tc * tc);
-            dz[dzr + j] = dc * cc * i * (1 - i);
-            dz[dzr + H + j] = dc * cPrev * f * (1 - f);
-            dz[dzr + 2 * H + j] = dc * i * (1 - cc * cc);
-            dz[dzr + 3 * H + j] = dh * tc * o * (1 - o);
-            dcCarry[bb * H + j] = dc * f;
-            dhNew[bb * H + j] = 0;
-          } else if (cell === 'simplernn') {
-            const h = gates[zr + j];
-            dz[dzr + j] = dh * (1 - h * h);
-            dhNew[bb * H + j] = 0;
-          } else {
-            const zg = gates[zr + j];
-            const hh = gates[zr + 2 * H + j];
-            const hPrevV = hp < 0 ? 0 : out[hp + j];
-            dz[dzr + j] = dh * (hPrevV - hh) * zg * (1 - zg);
-            dz[dzr + 2 * H + j] = dh * (1 - zg) * (1 - hh * hh);
-            dhNew[bb * H + j] = dh * zg;
-          }
-        }
-      }
-      if (cell === 'gru') {
+      const g = gates.subarray(row * GH, (row + B) * GH);
+      const dh = dOut.subarray(row * width);
+      const m = mask.subarray(row, row + B);
+      const hPrev = prevT < 0 ? zeroH : out.subarray(prevT * B * width);
+      const ldPrev = prevT < 0 ? H : width;
+      if (cell === 'lstm') {
+        const cPrev = prevT < 0 ? zeroH : dir.c.subarray(prevT * B * H);
+        k.lstmBackward(B, H, g, dir.c.subarray(row * H), cPrev, dh, width, dhCarry, dcCarry, dz, dhNew, m);
+        if (prevT >= 0) k.sgemm(false, true, B, H, GH, dz, GH, U, GH, dhNew, H, 1);
+      } else if (cell === 'simplernn') {
+        k.simpleRnnBackward(B, H, g, dh, width, dhCarry, dz, dhNew, m);
+        if (prevT >= 0) k.sgemm(false, true, B, H, GH, dz, GH, U, GH, dhNew, H, 1);
+      } else {
+        k.gruBackwardGates(B, H, g, hPrev, ldPrev, dh, width, dhCarry, dz, dhNew, m);
         // d(r ⊙ h_{t-1}) = dZ_h · U_hᵀ, then r's gate gradient and the direct path to h_{t-1}.
-        const dRh = this.tmpR;
         k.sgemm(false, true, B, H, H, dz.subarray(2 * H), GH, U.subarray(2 * H), GH, dRh, H, 0);
-        for (let bb = 0; bb < B; bb++) {
-          const masked = this.mask[row + bb] === 0;
-          const zr = (row + bb) * GH;
-          const hp = prevT < 0 ? -1 : (prevT * B + bb) * width;
-          for (let j = 0; j < H; j++) {
-            if (masked) {
-              dz[bb * GH + H + j] = 0;
-              continue;
-            }
-            const r = gates[zr + H + j];
-            const hPrevV = hp < 0 ? 0 : out[hp + j];
-            const g = dRh[bb * H + j];
-            dz[bb * GH + H + j] = g * hPrevV * r * (1 - r);
-            dhNew[bb * H + j] += g * r;
-          }
-        }
+        k.gruBackwardReset(B, H, g, hPrev, ldPrev, dRh, dz, dhNew, m);
         if (prevT >= 0) k.sgemm(false, true, B, H, 2 * H, dz, GH, U, GH, dhNew, H, 1);
-      } else if (prevT >= 0) {
-        k.sgemm(false, true, B, H, GH, dz, GH, U, GH, dhNew, H, 1);
       }
-      dhCarry.set(dhNew.subarray(0, B * H));
+      const done = dhCarry;
+      dhCarry = dhNew;
+      dhNew = done;
     }
     // Weight gradients over all steps at once.
     const rows = T * B;
     k.sgemm(true, false, dir.input, GH, rows, input, dir.input, dZ, GH, dir.dW, GH, 0);
-    dir.db.fill(0);
-    for (let r = 0; r < rows; r++) for (let g = 0; g < GH; g++) dir.db[g] += dZ[r * GH + g];
+    k.sumRows(rows, GH, dZ, GH, dir.db);
     // dU = Σ_t h_{prev(t)}ᵀ · dZ_t; the first processed step has h_prev = 0.
     const cols = cell === 'gru' ? 2 * H : GH;
     if (T > 1) {
@@ -673,25 +608,40 @@ export class RecurrentNet {
     this.accBeta2 *= ADAM.beta2;
     const c1 = 1 - this.accBeta1;
     const c2 = 1 - this.accBeta2;
-    for (const slot of this.slots) slot.step(lr, c1, c2);
+    const step = { lr, ...ADAM, c1, c2 };
+    for (const { param, grad, m, v } of this.arena.slots) this.kernels.adam(param, grad, m, v, step);
+    // The embedding's rows: their changes from the kernels (in batches of the scratch's size: a caller
+    // may combine more rows than one batch has), added in the arena or, for a caller's shared table, here.
     const E = this.config.embeddingSize;
-    const { beta1, beta2, epsilon } = ADAM;
-    for (const [id, g] of embeddingGrad) {
-      const base = id * E;
-      for (let e = 0; e < E; e++) {
-        const i = base + e;
-        const mi = beta1 * this.embM[i] + (1 - beta1) * g[e];
-        const vi = beta2 * this.embV[i] + (1 - beta2) * g[e] * g[e];
-        this.embM[i] = Math.abs(mi) < 1e-30 ? 0 : mi;
-        this.embV[i] = vi < 1e-30 ? 0 : vi;
-        this.embedding[i] -= (lr * (this.embM[i] / c1)) / (Math.sqrt(this.embV[i] / c2) + epsilon);
+    const { embM, embV, adamIds, adamRows } = this.arena;
+    const embedding = this.embedding;
+    const capacity = adamIds.length;
+    let n = 0;
+    const flush = (): void => {
+      this.kernels.adamRows(n, E, adamIds, adamRows, embM, embV, step);
+      if (this.embeddingInArena) {
+        this.kernels.scatterAddRows(n, E, adamRows, adamIds, embedding);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const dst = adamIds[i] * E;
+          const src = i * E;
+          for (let e = 0; e < E; e++) embedding[dst + e] += adamRows[src + e];
+        }
       }
+      n = 0;
+    };
+    for (const [id, g] of embeddingGrad) {
+      if (g.length !== E) throw new RangeError(`The embedding gradient of id ${id} has ${g.length} values; expected ${E}`);
+      adamIds[n] = id;
+      adamRows.set(g, n * E);
+      if (++n === capacity) flush();
     }
+    if (n > 0) flush();
   }
 
   /** Gradient buffers in getWeights() order (embedding excluded: it is sparse), for tests. */
   denseGradients(): Float32Array[] {
-    return [...this.directions.flat().flatMap((d) => [d.dW, d.dU, d.db]), this.dDenseW, this.dDenseB];
+    return this.arena.slots.map((s) => s.grad);
   }
 
   /** Releases nothing yet (buffers are garbage-collected with the network); kept for the API. */

@@ -1,11 +1,13 @@
 // Single-precision matrix multiply for the recurrent kernels, compiled by AssemblyScript to
-// WebAssembly SIMD (see asconfig.json; built by esbuild.js into dist/kernels/gemm-*.wasm).
+// WebAssembly SIMD (see asconfig.json; built by esbuild.js, with elementwise.ts, into
+// dist/kernels/kernels-*.wasm).
 //
 // C = op(A)·op(B) + beta·C, row-major f32, every pointer a byte offset into the imported memory.
 // Goto-style blocking: a KC-deep slice of op(B) is packed into 8-column panels, an MC-row block of
 // op(A) into 4-row panels (both zero-padded), and a 4×8 register tile (4 rows × two f32x4) runs over
 // them. Packing makes all four transpose combinations the same inner loop. The packing scratch
 // belongs to this instance (setWorkspace), so instances on other threads can share one memory.
+import { madd } from './simdMath';
 
 /** Rows of the register tile. */
 const MR: i32 = 4;
@@ -30,16 +32,6 @@ export function minWorkspaceBytes(): i32 {
 export function setWorkspace(ptr: usize, bytes: i32): void {
   workPtr = ptr;
   workBytes = bytes;
-}
-
-/** a·b + c: a fused multiply-add in the relaxed build, multiply then add in the plain one. */
-// @ts-ignore: TypeScript rejects decorators on functions; AssemblyScript reads them.
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return f32x4.relaxed_madd(a, b, c);
-  } else {
-    return f32x4.add(f32x4.mul(a, b), c);
-  }
 }
 
 /**
