@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The test command (`npm test`): setup, type check, build, unit, integration and e2e tests, in that
+// The test command (`npm test`): setup, type check, build, unit, webview, integration and e2e tests, in that
 // order; every stage runs even when an earlier one failed (except after a failed build). Ends with
 // a summary table and one line `N passed, N failed`; exits non-zero when anything failed.
 //   RNN_LENS_SKIP_SETUP=1                 skip scripts/setup.sh
-//   RNN_LENS_TEST_STAGES=unit,integration run a subset of: typecheck, build, unit, integration, e2e
-//                                         (integration and e2e bring the build along)
+//   RNN_LENS_TEST_STAGES=unit,integration run a subset of: typecheck, build, unit, webview, integration, e2e
+//                                         (webview, integration and e2e bring the build along)
 // Plain Node with no dependencies: it must start on a fresh clone.
 'use strict';
 
@@ -39,6 +39,7 @@ const allStages = [
   { name: 'typecheck', cmd: npx, args: ['tsc', '--noEmit', '-p', '.'] },
   { name: 'build', cmd: process.execPath, args: ['esbuild.js'], fatal: true },
   { name: 'unit', cmd: npx, args: ['mocha'], parse: mochaCounts },
+  { name: 'webview', cmd: process.execPath, args: ['test/webview/run.js'], parse: mochaCounts, needsBuild: true },
   { name: 'integration', cmd: process.execPath, args: ['test/integration/runOffline.js'], parse: reportCounts, needsBuild: true },
   { name: 'e2e', cmd: process.execPath, args: ['test/e2e/run.js'], parse: mochaCounts, needsBuild: true },
 ];

@@ -1,0 +1,436 @@
+// Component tests of the unrolled-RNN panel (webview/unrolled) in headless Chromium with a fake host
+// answering from real engine captures (see makeFixtures.ts).
+'use strict';
+
+const assert = require('assert').strict;
+const { fixture, screenshot } = require('./harness');
+const u = require('./util');
+
+const THEMES = [
+  ['light', 'vscode-light'],
+  ['dark', 'vscode-dark'],
+  ['high-contrast', 'vscode-high-contrast'],
+];
+
+/** The colour the fixed state scale (−1…1) gives a value in the current theme. */
+async function stateColor(page, v) {
+  const bg = await u.themeColor(page, '--vscode-editor-background');
+  const fg = await u.themeColor(page, '--vscode-editor-foreground');
+  const hc = await page.evaluate(() => document.body.className.includes('high-contrast'));
+  const zero = u.mix(bg, fg, hc ? 0.18 : 0.1);
+  const c = Math.max(-1, Math.min(1, v));
+  return c >= 0 ? u.mix(zero, await u.themeColor(page, '--vscode-charts-orange'), c) : u.mix(zero, await u.themeColor(page, '--vscode-charts-blue'), -c);
+}
+
+/** The colour the fixed gate scale (0…1) gives a value. */
+async function gateColor(page, v) {
+  const bg = await u.themeColor(page, '--vscode-editor-background');
+  const fg = await u.themeColor(page, '--vscode-editor-foreground');
+  const hc = await page.evaluate(() => document.body.className.includes('high-contrast'));
+  return u.mix(u.mix(bg, fg, hc ? 0.18 : 0.1), await u.themeColor(page, '--vscode-charts-purple'), Math.max(0, Math.min(1, v)));
+}
+
+/** Clicks unit j of the cell (t, row) on its first strip. */
+async function clickUnit(page, t, row, j) {
+  const g = await u.geometry(page);
+  await u.clickDiagram(page, g.unitX(t, j) + g.ppu / 2, g.stripY(row, 0) + g.stripH / 2);
+}
+
+/** data-value of every number in the detail pane's arithmetic, by data-key (first occurrence). */
+async function mathNumbers(page) {
+  return page.$$eval('.detail-math .num', (nodes) => {
+    const out = {};
+    for (const n of nodes) if (!(n.dataset.key in out)) out[n.dataset.key] = { value: Number(n.dataset.value), text: n.textContent };
+    return out;
+  });
+}
+
+function assertNumber(numbers, key, expected) {
+  assert.ok(numbers[key], `the arithmetic shows ${key}`);
+  assert.equal(numbers[key].value, expected, `${key} equals the capture`);
+  assert.equal(numbers[key].text.replace(/[()]/g, ''), u.fmt(expected), `${key} is printed with four decimals`);
+}
+
+describe('unrolled panel', function () {
+  afterEach(() => u.closeViews());
+
+  it('asks the host for its start with the restored text, then inspects that text once', async () => {
+    const { page } = await u.open({ active: 'lstm', readyText: 'Jonathan', initialState: { text: 'Maria', selected: null, unit: null } });
+    await u.waitForDiagramText(page, 'Maria');
+    const posted = await page.evaluate(() => window.__host.posted);
+    assert.deepEqual(posted[0], { t: 'req', id: posted[0].id, method: 'ready', params: { restoredText: 'Maria' } });
+    const inspects = posted.filter((m) => m.method === 'inspect');
+    assert.deepEqual(
+      inspects.map((m) => m.params),
+      [{ text: 'Maria' }],
+    );
+  });
+
+  it('renders a fixture capture: a column per token, a row per layer and direction, six strips per LSTM cell, the prediction', async () => {
+    const insp = u.inspection('lstm', 'Maria');
+    const { page } = await u.open({ active: 'lstm', readyText: 'Maria' });
+    await u.waitForDiagramText(page, 'Maria');
+    const g = await u.geometry(page);
+    assert.equal(g.tokens, insp.tokens.length);
+    assert.equal(g.rows, 4, 'two layers × two directions');
+    assert.equal(g.strips, 6, 'h, c, i, f, c̃, o');
+    assert.deepEqual(await page.$$eval('.axis-token', (n) => n.map((x) => x.textContent)), insp.tokens.map((t) => t.text));
+    assert.deepEqual(await page.$$eval('.gutter-row-title', (n) => n.map((x) => x.textContent)), ['Layer 2 ←', 'Layer 2 →', 'Layer 1 ←', 'Layer 1 →']);
+    assert.deepEqual(await page.$$eval('.gutter-strip', (n) => n.slice(0, 6).map((x) => x.textContent)), ['h', 'c', 'i', 'f', 'c̃', 'o']);
+    const top = insp.probabilities.indexOf(Math.max(...insp.probabilities));
+    const prediction = await page.textContent('#prediction');
+    assert.equal(prediction, `Prediction: ${insp.model.classes[top]} ${(insp.probabilities[top] * 100).toFixed(1)} %`);
+    assert.match(await page.textContent('#model'), /lstm LSTM · 2 layers · bidirectional · H = 8 · characters · classes: female, male/);
+    // The classifier box after the last column has a frame in the foreground colour.
+    const fg = await u.themeColor(page, '--vscode-editor-foreground');
+    u.assertColor(await u.diagramPixel(page, g.classifierX, g.cellY(0) + 30), fg, 2, 'classifier frame');
+  });
+
+  it('colours every strip from the capture on the fixed scales: states −1…1, gates 0…1', async () => {
+    const insp = u.inspection('lstm', 'Maria');
+    const { page } = await u.open({ active: 'lstm', readyText: 'Maria' });
+    await u.waitForDiagramText(page, 'Maria');
+    const g = await u.geometry(page);
+    const H = insp.model.hiddenSize;
+    for (const [t, row] of [
+      [0, 0],
+      [2, 1],
+      [4, 3],
+    ]) {
+      const d = u.direction(insp, row);
+      for (const j of [0, 3, 7]) {
+        const x = g.unitX(t, j) + g.ppu / 2;
+        const h = d.h[t * H + j];
+        u.assertColor(await u.diagramPixel(page, x, g.stripY(row, 0) + 4), await stateColor(page, h), 4, `h of token ${t}, row ${row}, unit ${j} (${h})`);
+        const c = d.c[t * H + j];
+        u.assertColor(await u.diagramPixel(page, x, g.stripY(row, 1) + 4), await stateColor(page, c), 4, `c (${c})`);
+        const f = d.gates[t * 4 * H + H + j];
+        u.assertColor(await u.diagramPixel(page, x, g.stripY(row, 3) + 4), await gateColor(page, f), 4, `f (${f})`);
+      }
+    }
+  });
+
+  it('marks unknown tokens in the token axis', async () => {
+    const insp = u.inspection('lstm', 'Zoë 7');
+    const { page } = await u.open({ active: 'lstm', readyText: 'Zoë 7' });
+    await u.waitForDiagramText(page, 'Zoë 7');
+    const unknown = await page.$$eval('.axis-column', (n) => n.map((x) => x.classList.contains('unknown')));
+    assert.deepEqual(unknown, insp.tokens.map((t) => !t.known));
+    assert.ok(unknown.some(Boolean), 'the fixture has an unknown token');
+    const title = await page.getAttribute(`.axis-column:nth-child(${unknown.indexOf(true) + 1})`, 'title');
+    assert.match(title, /unknown: read as <unk>/);
+  });
+
+  it('shows the running prediction under each token and says what it is', async () => {
+    const insp = u.inspection('gru', 'the film was not good');
+    const { page } = await u.open({ active: 'gru', readyText: 'the film was not good' });
+    await u.waitForDiagramText(page, 'the film was not good');
+    const C = insp.model.classes.length;
+    const labels = await page.$$eval('.running-label', (n) => n.map((x) => ({ cls: x.dataset.class, p: Number(x.dataset.p), text: x.textContent })));
+    labels.forEach((l, t) => {
+      const row = Array.from(insp.running.slice(t * C, t * C + C));
+      const top = row.indexOf(Math.max(...row));
+      assert.equal(l.cls, insp.model.classes[top], `token ${t}`);
+      assert.equal(l.p, row[top]);
+      assert.equal(l.text, `${insp.model.classes[top]} ${Math.round(row[top] * 100)}%`);
+    });
+    assert.equal(labels[labels.length - 1].cls, (await page.getAttribute('#prediction', 'data-class')), 'the last running prediction is the prediction');
+    assert.match(await page.textContent('.running-caption'), /if it ended here/);
+    assert.match(await page.getAttribute('.running-caption', 'title'), /if the sentence ended after this token/);
+  });
+
+  it('highlights a clicked unit in every cell and draws its activation as a line across the tokens', async () => {
+    const insp = u.inspection('lstm', 'Maria');
+    const { page } = await u.open({ active: 'lstm', readyText: 'Maria' });
+    await u.waitForDiagramText(page, 'Maria');
+    await clickUnit(page, 2, 3, 5);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    assert.equal(await page.$eval('.unit-field', (e) => e.value), '5');
+    const g = await u.geometry(page);
+    const fg = await u.themeColor(page, '--vscode-editor-foreground');
+    const accent = await u.themeColor(page, '--vscode-charts-green');
+    const H = insp.model.hiddenSize;
+    for (let row = 0; row < g.rows; row++) {
+      const d = u.direction(insp, row);
+      for (let t = 0; t < g.tokens; t++) {
+        // The frame's left edge runs beside the unit through all strips.
+        u.assertColor(await u.diagramPixel(page, g.unitX(t, 5) - 2, g.stripY(row, 2) + 3), fg, 2, `unit frame in token ${t}, row ${row}`);
+        // The line's dot sits at the unit's h on a −1…1 band above the row.
+        const v = d.h[t * H + 5];
+        const y = g.rowY(row) + 4 + ((1 - v) / 2) * (g.band - 10);
+        u.assertColor(await u.diagramPixel(page, g.colX(t) + g.cellW / 2, y), accent, 12, `line point of token ${t}, row ${row} (h = ${v})`);
+      }
+    }
+    // Clearing removes the frame.
+    await page.click('.clear-unit');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    const after = await u.diagramPixel(page, g.unitX(0, 5) - 2, g.stripY(0, 2) + 3);
+    assert.ok(u.distance(after, fg) > 20, 'no frame once the unit is cleared');
+  });
+
+  it('writes the LSTM arithmetic of the selected cell with the numbers of the capture (forward and backward)', async () => {
+    const insp = u.inspection('lstm', 'Maria');
+    const { page } = await u.open({ active: 'lstm', readyText: 'Maria' });
+    await u.waitForDiagramText(page, 'Maria');
+    const H = insp.model.hiddenSize;
+    for (const [t, row, j] of [
+      [2, 3, 3],
+      [1, 2, 6],
+      [0, 1, 0],
+      [4, 0, 2],
+    ]) {
+      await clickUnit(page, t, row, j);
+      const d = u.direction(insp, row);
+      const prev = d.direction === 'forward' ? t - 1 : t + 1;
+      const hasPrev = prev >= 0 && prev < insp.tokens.length;
+      const n = await mathNumbers(page);
+      const G = 4 * H;
+      ['i', 'f', 'cc', 'o'].forEach((key, g) => {
+        assertNumber(n, `pre-${key}`, d.pre[t * G + g * H + j]);
+        assertNumber(n, key, d.gates[t * G + g * H + j]);
+      });
+      assertNumber(n, 'c-prev', hasPrev ? d.c[prev * H + j] : 0);
+      assertNumber(n, 'h-prev', hasPrev ? d.h[prev * H + j] : 0);
+      assertNumber(n, 'c', d.c[t * H + j]);
+      assertNumber(n, 'h', d.h[t * H + j]);
+      // The written-out products add up to the captured c_t.
+      assert.ok(Math.abs(n['f*c-prev'].value + n['i*cc'].value - d.c[t * H + j]) < 1e-5);
+      assert.ok(Math.abs(n.o.value * Math.tanh(n.c.value) - d.h[t * H + j]) < 1e-5);
+      const title = await page.textContent('#detail-title');
+      assert.match(title, new RegExp(`token ${t + 1} .*unit ${j}`));
+      const k = t + 1;
+      const sub = (x) => String(x).replace(/\d/g, (c) => '₀₁₂₃₄₅₆₇₈₉'[c]);
+      const kp = d.direction === 'forward' ? t : t + 2;
+      assert.match(await page.textContent('[data-line="gate-i"]'), new RegExp(`^i${sub(k)} = σ\\(W_i·x${sub(k)} \\+ U_i·h${sub(kp)} \\+ b_i\\) = σ\\(`));
+      assert.match(await page.textContent('[data-line="cell"]'), new RegExp(`^c${sub(k)} = f⊙c${sub(kp)} \\+ i⊙c̃ = `));
+      assert.match(await page.textContent('[data-line="hidden"]'), new RegExp(`^h${sub(k)} = o⊙tanh\\(c${sub(k)}\\) = `));
+      // The bars show the full vectors with the unit's values beside them.
+      const bars = await page.$$eval('.detail-bar-value', (n) => n.map((x) => ({ key: x.dataset.key, value: Number(x.dataset.value) })));
+      assert.deepEqual(bars.map((b) => b.key), ['h', 'c', 'i', 'f', 'cc', 'o']);
+      assert.equal(bars[0].value, d.h[t * H + j]);
+    }
+  });
+
+  it('writes the GRU arithmetic: z, r, h̃ = tanh(…) and h = z⊙h_{t−1} + (1 − z)⊙h̃', async () => {
+    const insp = u.inspection('gru', 'the film was not good');
+    const { page } = await u.open({ active: 'gru', readyText: 'the film was not good' });
+    await u.waitForDiagramText(page, 'the film was not good');
+    const H = insp.model.hiddenSize;
+    const t = 3;
+    const j = 4;
+    await clickUnit(page, t, 0, j);
+    const d = u.direction(insp, 0);
+    const n = await mathNumbers(page);
+    const G = 3 * H;
+    ['z', 'r', 'hh'].forEach((key, g) => {
+      assertNumber(n, `pre-${key}`, d.pre[t * G + g * H + j]);
+      assertNumber(n, key, d.gates[t * G + g * H + j]);
+    });
+    assertNumber(n, 'h-prev', d.h[(t - 1) * H + j]);
+    assertNumber(n, 'h', d.h[t * H + j]);
+    const z = d.gates[t * G + j];
+    assert.ok(Math.abs(z * d.h[(t - 1) * H + j] + (1 - z) * d.gates[t * G + 2 * H + j] - d.h[t * H + j]) < 1e-5, 'the capture obeys the GRU update');
+    assert.match(await page.textContent('[data-line="gate-hh"]'), /^h̃₄ = tanh\(W_h·x₄ \+ U_h·\(r₄⊙h₃\) \+ b_h\) = tanh\(/);
+    assert.match(await page.textContent('[data-line="hidden"]'), /^h₄ = z⊙h₃ \+ \(1 − z\)⊙h̃ = /);
+    assert.deepEqual(await page.$$eval('.gutter-strip', (n) => n.map((x) => x.textContent)), ['h', 'z', 'r', 'h̃']);
+  });
+
+  it('writes the SimpleRNN arithmetic S_i = tanh(W·X_i + H·S_{i−1} + b) with the pre-activation and the result', async () => {
+    const insp = u.inspection('simplernn', 'it was not bad');
+    const { page } = await u.open({ active: 'simplernn', readyText: 'it was not bad' });
+    await u.waitForDiagramText(page, 'it was not bad');
+    const H = insp.model.hiddenSize;
+    await clickUnit(page, 1, 0, 2);
+    const d = u.direction(insp, 0);
+    const n = await mathNumbers(page);
+    assertNumber(n, 'pre', d.pre[1 * H + 2]);
+    assertNumber(n, 'h', d.h[1 * H + 2]);
+    assertNumber(n, 'h-prev', d.h[0 * H + 2]);
+    assert.ok(Math.abs(Math.tanh(n.pre.value) - n.h.value) < 1e-6);
+    assert.match(await page.textContent('[data-line="hidden"]'), /^S₂ = tanh\(W·X₂ \+ H·S₁ \+ b\) = tanh\(/);
+    assert.deepEqual(await page.$$eval('.gutter-strip', (n) => n.map((x) => x.textContent)), ['S', 'pre']);
+  });
+
+  it('moves across tokens, rows and units with the keyboard, with a visible focus and spoken positions', async () => {
+    const insp = u.inspection('lstm', 'Maria');
+    const { page } = await u.open({ active: 'lstm', readyText: 'Maria' });
+    await u.waitForDiagramText(page, 'Maria');
+    // Tab from the text field reaches the diagram (past the unit field and the disabled Clear button).
+    await page.click('.sentence');
+    for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement?.classList.contains('diagram'))); i++) await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => document.activeElement.classList.contains('diagram')), 'Tab reaches the diagram');
+    assert.ok(await page.$eval('.diagram', (e) => e.matches(':focus-visible') && getComputedStyle(e).outlineStyle !== 'none'), 'keyboard focus is visible');
+    const title = () => page.textContent('#detail-title');
+    await page.keyboard.press('ArrowRight');
+    assert.match(await title(), /^Layer 1 → forward · token 1 “m”/);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.match(await title(), /token 3 “r”/);
+    await page.keyboard.press('ArrowUp');
+    assert.match(await title(), /^Layer 1 ← backward · token 3/);
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    assert.match(await title(), /unit 1$/);
+    assert.equal(await page.$eval('.unit-field', (e) => e.value), '1');
+    assert.match(await page.textContent('#announce'), /^Token 3 of 5 “r”, layer 1 backward, unit 1: h /);
+    await page.keyboard.press('End');
+    assert.match(await title(), /token 5 “a”/);
+    assert.equal(await page.$eval('.axis-column.selected', (e) => e.dataset.t), '4');
+    await page.keyboard.press('Home');
+    assert.match(await title(), /token 1 “m”/);
+    await page.keyboard.press('Escape');
+    assert.equal(await page.$eval('.unit-field', (e) => e.value), '');
+    // The focused cell has a dashed ring in the focus colour around its frame.
+    const g = await u.geometry(page);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    const focus = await u.themeColor(page, '--vscode-focusBorder');
+    u.assertColor(await u.diagramPixel(page, g.colX(0) + 3, g.cellY(2) - 5), focus, 40, 'focus ring');
+    // The unit slider of the detail pane moves with the arrow keys too.
+    await page.focus('.detail-bars');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getAttribute('.detail-bars', 'aria-valuenow'), '1');
+    assert.equal(await page.getAttribute('.detail-bars', 'aria-valuemax'), String(insp.model.hiddenSize - 1));
+    assert.match(await page.getAttribute('.detail-bars', 'aria-valuetext'), /^unit 1: h /);
+  });
+
+  it('inspects per keystroke while typing, follows the text, and keeps the layout still', async () => {
+    const base = 'the film was ';
+    const { page } = await u.open({ active: 'gru', readyText: base });
+    await u.waitForDiagramText(page, base);
+    const boxes = () =>
+      page.$$eval(['.panel-header', '.toolbar', '.diagram', '.detail'].join(','), (n) =>
+        n.map((e) => {
+          const r = e.getBoundingClientRect();
+          return [e.className, Math.round(r.top), Math.round(r.height)];
+        }),
+      );
+    await clickUnit(page, 0, 0, 1);
+    const before = await boxes();
+    await page.click('.sentence');
+    await page.keyboard.press('End');
+    let text = base;
+    for (const ch of 'not good') {
+      await page.keyboard.type(ch);
+      text += ch;
+      await u.waitForDiagramText(page, text);
+      assert.deepEqual(await boxes(), before, `nothing moved after typing ${JSON.stringify(text)}`);
+    }
+    const inspects = await page.evaluate(() => window.__host.requests('inspect').map((m) => m.params.text));
+    assert.equal(inspects.length, 1 + 'not good'.length, 'one request per keystroke');
+    assert.equal(inspects[inspects.length - 1], 'the film was not good');
+    const saved = await page.evaluate(() => window.__host.states.at(-1));
+    assert.equal(saved.text, 'the film was not good');
+    assert.deepEqual(await page.$$eval('.axis-token', (n) => n.map((x) => x.textContent)), ['the', 'film', 'was', 'not', 'good']);
+  });
+
+  it('drops an answer that arrives after a newer one, and cancels the superseded request', async () => {
+    const { page } = await u.open({ active: 'gru', readyText: 'the film was ', mode: 'manual' });
+    await page.waitForFunction(() => window.__host.held.length === 1);
+    await page.evaluate(() => window.__host.release(window.__host.held[0].id));
+    await u.waitForDiagramText(page, 'the film was ');
+    await page.click('.sentence');
+    await page.keyboard.press('End');
+    await page.keyboard.type('n');
+    await page.keyboard.type('o');
+    await page.waitForFunction(() => window.__host.held.length === 2);
+    const [older, newer] = await page.evaluate(() => window.__host.held.map((h) => h.id));
+    await page.evaluate((id) => window.__host.release(id), newer);
+    await u.waitForDiagramText(page, 'the film was no');
+    await page.waitForFunction((id) => window.__host.posted.some((m) => m.t === 'cancel' && m.id === id), older);
+    await page.evaluate((id) => window.__host.release(id), older);
+    await page.waitForTimeout(100);
+    assert.equal(await page.getAttribute('.diagram', 'data-text'), 'the film was no', 'the stale answer is not shown');
+    assert.deepEqual(await page.$$eval('.axis-token', (n) => n.map((x) => x.textContent)), ['the', 'film', 'was', 'no']);
+    assert.equal(await page.textContent('#status'), '');
+  });
+
+  it('restores text, selected cell and unit from the saved state, and saves changes', async () => {
+    const { page } = await u.open({ active: 'lstm', readyText: 'Jonathan', initialState: { text: 'Maria', selected: { t: 1, row: 2 }, unit: 4 } });
+    await u.waitForDiagramText(page, 'Maria');
+    assert.match(await page.textContent('#detail-title'), /^Layer 1 ← backward · token 2 “a” · unit 4$/);
+    assert.equal(await page.$eval('.sentence', (e) => e.value), 'Maria');
+    await clickUnit(page, 3, 1, 2);
+    const saved = await page.evaluate(() => window.__host.states.at(-1));
+    assert.deepEqual(saved, { text: 'Maria', selected: { t: 3, row: 1 }, unit: 2 });
+  });
+
+  it('follows the host: setText shows a new sentence, modelChanged switches the model and reads the text again', async () => {
+    const { page } = await u.open({ active: 'lstm', readyText: 'Maria', fixtures: ['lstm', 'gru'] });
+    await u.waitForDiagramText(page, 'Maria');
+    await page.evaluate(() => window.__host.emit('setText', { text: 'Jonathan' }));
+    await u.waitForDiagramText(page, 'Jonathan');
+    assert.equal(await page.$eval('.sentence', (e) => e.value), 'Jonathan');
+    await page.evaluate(() => {
+      window.__host.active = 'gru';
+      window.__host.emit('setText', { text: 'the film was good' });
+      window.__host.emit('modelChanged', { model: window.__host.model('gru') });
+    });
+    await u.waitForDiagramText(page, 'the film was good');
+    assert.match(await page.textContent('#model'), /^gru GRU · 1 layer · H = 8/);
+    assert.equal((await u.geometry(page)).rows, 1);
+    await page.evaluate(() => window.__host.emit('modelChanged', { model: null }));
+    await page.waitForFunction(() => document.querySelector('.diagram-message')?.textContent.startsWith('No active model'));
+  });
+
+  it('renders 200 tokens: scrolls sideways drawing only the tiles in view, with the token axis sticky', async () => {
+    const text = Object.keys(fixture.fixtures.lstm.inspections).find((k) => k.length === 200);
+    const { page } = await u.open({ active: 'lstm', readyText: text, viewport: { width: 1000, height: 520 } });
+    await u.waitForDiagramText(page, text);
+    const g = await u.geometry(page);
+    assert.equal(g.tokens, 200);
+    assert.equal(await page.$$eval('.axis-column', (n) => n.length), 200);
+    const sizes = await page.$eval('.diagram', (e) => ({ sw: e.scrollWidth, cw: e.clientWidth, sh: e.scrollHeight, ch: e.clientHeight }));
+    assert.ok(sizes.sw > 10 * sizes.cw, 'scrolls horizontally');
+    assert.ok((await page.$$eval('.diagram-tile', (n) => n.length)) <= 3, 'only the tiles near the view exist');
+    // The token axis stays at the bottom of the diagram while its rows scroll vertically.
+    assert.ok(sizes.sh > sizes.ch, 'the rows are taller than the view');
+    const axisBottom = () => page.$eval('.diagram-axis', (a) => Math.round(a.getBoundingClientRect().bottom));
+    const first = await axisBottom();
+    await page.$eval('.diagram', (e) => (e.scrollTop = 40));
+    assert.equal(await axisBottom(), first, 'the axis does not move with the rows');
+    await page.$eval('.diagram', (e) => (e.scrollLeft = 9000));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    await screenshot(page, 'unrolled-200-tokens', { fullPage: false });
+    // Scrolling to the end draws the classifier there.
+    await page.$eval('.diagram', (e) => (e.scrollLeft = e.scrollWidth));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    const fg = await u.themeColor(page, '--vscode-editor-foreground');
+    u.assertColor(await u.diagramPixel(page, g.classifierX, g.cellY(0) + 30), fg, 2, 'classifier frame at the end');
+    assert.ok((await page.$$eval('.diagram-tile', (n) => n.length)) <= 6);
+  });
+
+  it('explains what to do when there is no active model', async () => {
+    const { page } = await u.open({ active: null, readyText: '' });
+    await page.waitForFunction(() => document.querySelector('.diagram-message')?.textContent.startsWith('No active model'));
+    assert.equal(await page.evaluate(() => window.__host.requests('inspect').length), 0);
+  });
+
+  for (const [name, theme] of THEMES) {
+    it(`draws with the ${name} theme's colours and switches when the theme class changes (screenshot unrolled-${name})`, async () => {
+      const { page } = await u.open({ active: 'lstm', readyText: 'Maria', theme: 'vscode-dark' });
+      await u.waitForDiagramText(page, 'Maria');
+      await clickUnit(page, 2, 3, 3);
+      await u.setTheme(page, theme);
+      const g = await u.geometry(page);
+      u.assertColor(await u.diagramPixel(page, g.colX(1) + 2, g.cellY(0) + 2), await u.themeColor(page, '--vscode-editor-background'), 1, 'cell background');
+      const frame = name === 'high-contrast' ? '--vscode-contrastBorder' : '--vscode-panel-border';
+      u.assertColor(await u.diagramPixel(page, g.colX(1), g.cellY(0) + 10), await u.themeColor(page, frame), 1, 'cell frame');
+      u.assertColor(await u.diagramPixel(page, g.colX(2) - 1, g.cellY(3) + 10), await u.themeColor(page, '--vscode-focusBorder'), 2, 'selected cell');
+      const legendEnd = await u.canvasPixel(page, '.legend-canvas', 94, 5);
+      u.assertColor(legendEnd, await u.themeColor(page, '--vscode-charts-orange'), 8, 'legend: +1 is the positive colour (two pixels from its end)');
+      await page.mouse.move(0, 0);
+      await screenshot(page, `unrolled-${name}`);
+    });
+  }
+
+  it('draws the GRU panel in every theme (screenshots unrolled-gru-*)', async () => {
+    const { page } = await u.open({ active: 'gru', readyText: 'the film was not good', viewport: { width: 1100, height: 700 } });
+    await u.waitForDiagramText(page, 'the film was not good');
+    await clickUnit(page, 3, 0, 2);
+    for (const [name, theme] of THEMES) {
+      await u.setTheme(page, theme);
+      await screenshot(page, `unrolled-gru-${name}`);
+    }
+  });
+});
