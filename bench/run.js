@@ -111,7 +111,7 @@ const PEERS = [
   {
     id: 'ours',
     group: 'ours',
-    label: 'ours (RecurrentNet)',
+    label: 'ours (fused kernels, as training runs them)',
     kind: 'ours',
     plan: {},
     timeoutSeconds: 150,
