@@ -94,6 +94,8 @@ async function buildWasmKernels() {
 }
 
 async function main() {
+  // A release build starts from an empty dist/, so no stale source maps or bundles ship.
+  if (production) fs.rmSync('dist', { recursive: true, force: true });
   const kernels = buildWasmKernels();
   if (watch) {
     const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
