@@ -6,17 +6,12 @@ import {
   relaxedSimdSupported,
   simdSupported,
 } from '../../src/engine/kernels/wasmKernels';
+import { seededRandom } from '../../src/engine/random';
 
-/** A seeded uniform generator on [-1, 1) (mulberry32). */
+/** A seeded uniform generator on [-1, 1). */
 function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
+  const next = seededRandom(seed);
+  return () => next() * 2 - 1;
 }
 
 const combos: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
