@@ -11,17 +11,8 @@ const http = require('http');
 const path = require('path');
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// The same Debian Chromium and flags as the VS Code runners.
+const { chromiumPath, chromiumArgs } = require('../support/codeServer');
 
 /** Shared by run.js and the tests: { browser, server, fixtures, resultsDir }. */
 const fixture = { browser: null, server: null, fixtures: null, resultsDir: null };
