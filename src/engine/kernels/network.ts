@@ -437,7 +437,14 @@ export class RecurrentNet {
    * the mean loss (tfjs's sparse categorical crossentropy, probabilities clipped to [1e-7, 1 - 1e-7])
    * and the embedding gradient as rows (views of a buffer the next call reuses: copy them to keep them).
    */
-  computeGradients(ids: Int32Array, labels: Int32Array, batch: number, time: number): { loss: number; correct: number; embeddingGrad: Map<number, Float32Array> } {
+  computeGradients(
+    ids: Int32Array,
+    labels: Int32Array,
+    batch: number,
+    time: number,
+    /** The gradient is of the loss averaged over this many rows (a thread's share of a larger batch passes the whole batch's size). */
+    meanOver = batch,
+  ): { loss: number; correct: number; embeddingGrad: Map<number, Float32Array> } {
     this.checkBatch(ids, batch, time);
     const { hiddenSize: H, classes } = this.config;
     const B = batch;
@@ -460,7 +467,7 @@ export class RecurrentNet {
       for (let c = 1; c < classes; c++) if (probs[p + c] > probs[p + best]) best = c;
       if (best === y) correct++;
       const inside = py > PROB_EPSILON && py < 1 - PROB_EPSILON;
-      for (let c = 0; c < classes; c++) dLogits[p + c] = inside ? (probs[p + c] - (c === y ? 1 : 0)) / B : 0;
+      for (let c = 0; c < classes; c++) dLogits[p + c] = inside ? (probs[p + c] - (c === y ? 1 : 0)) / meanOver : 0;
     }
     loss /= B;
     // Dense layer.

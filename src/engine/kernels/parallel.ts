@@ -137,23 +137,22 @@ export class ParallelNet {
     const t1 = usedTime(ids, time, 0, b1);
     const t2 = usedTime(ids, time, b1, batch);
     this.publishWeights();
-    const remote = this.rpc.request('gradients', { ids: slice(ids, time, b1, batch, t2), labels: labels.slice(b1), batch: b2, time: t2 });
-    const local = this.net.computeGradients(slice(ids, time, 0, b1, t1), labels.slice(0, b1), b1, t1);
+    // Each half computes its share of the whole batch's mean gradient: merging is a plain sum.
+    const remote = this.rpc.request('gradients', { ids: slice(ids, time, b1, batch, t2), labels: labels.slice(b1), batch: b2, time: t2, meanOver: batch });
+    const local = this.net.computeGradients(slice(ids, time, 0, b1, t1), labels.slice(0, b1), b1, t1, batch);
     const other = await remote;
-    // Each half's gradient is a mean over its rows: weight them by rows to get the whole batch's mean.
     const w1 = b1 / batch;
     const w2 = b2 / batch;
     this.net.denseGradients().forEach((g, i) => {
       const o = this.gradientViews[i];
-      for (let k = 0; k < g.length; k++) g[k] = w1 * g[k] + w2 * o[k];
+      for (let k = 0; k < g.length; k++) g[k] += o[k];
     });
     const E = this.net.config.embeddingSize;
-    for (const row of local.embeddingGrad.values()) for (let e = 0; e < E; e++) row[e] *= w1;
     for (let r = 0; r < other.rows; r++) {
       const id = this.embeddingIds![r];
       let row = local.embeddingGrad.get(id);
       if (!row) local.embeddingGrad.set(id, (row = new Float32Array(E)));
-      for (let e = 0; e < E; e++) row[e] += w2 * this.embeddingRows![r * E + e];
+      for (let e = 0; e < E; e++) row[e] += this.embeddingRows![r * E + e];
     }
     this.net.applyAdam(local.embeddingGrad);
     return { loss: w1 * local.loss + w2 * other.loss, correct: local.correct + other.correct };

@@ -49,7 +49,7 @@ rpc.handle('gradients', (params) => {
   if (!net || !buffers) throw new Error('kernel worker: not initialised');
   const p = params as WorkerMethods['gradients']['params'];
   net.setWeightsExceptEmbedding(weightViews);
-  const { loss, correct, embeddingGrad } = net.computeGradients(p.ids, p.labels, p.batch, p.time);
+  const { loss, correct, embeddingGrad } = net.computeGradients(p.ids, p.labels, p.batch, p.time, p.meanOver);
   net.denseGradients().forEach((g, i) => gradientViews[i].set(g));
   const ids = new Int32Array(buffers.embeddingIds);
   const rows = new Float32Array(buffers.embeddingRows);
