@@ -55,7 +55,7 @@ export class StatesViewProvider implements vscode.WebviewViewProvider, vscode.Di
     view.webview.options = webviewOptions(this.extensionUri);
     const rpc = webviewEndpoint<StatesHostMethods>(view.webview, this.log);
     this.rpc = rpc;
-    rpc.handle('ready', () => this.compute());
+    rpc.handle('ready', async () => ({ ...(await this.compute()), l10n: vscode.l10n.bundle }));
     rpc.handle('openUnrolled', (params) => {
       const text = (params as { text?: unknown })?.text;
       this.commands.openUnrolled(typeof text === 'string' ? text : '');

@@ -93,7 +93,7 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
       const restored = typeof (params as { restoredText?: unknown })?.restoredText === 'string' ? (params as { restoredText: string }).restoredText : undefined;
       const text = this.pendingText ?? restored ?? this.store.active?.metadata.samples?.[0] ?? '';
       this.pendingText = undefined;
-      return { model: describeModel(this.store.active), text };
+      return { model: describeModel(this.store.active), text, l10n: vscode.l10n.bundle };
     });
     rpc.handle('inspect', (params, ctx) => {
       const text = (params as { text?: unknown })?.text;

@@ -18,16 +18,16 @@ export interface ModelListItem {
 
 /** Methods the host serves to the unrolled panel. */
 export type UnrolledHostMethods = {
-  /** The panel is ready: the active model and the sentence to start with (restored or from the training data). */
-  ready: { params: { restoredText?: string }; result: { model: InspectedModel | null; text: string } };
+  /** The panel is ready: the active model, the sentence to start with (restored or from the training data) and VS Code's l10n bundle (absent in English). */
+  ready: { params: { restoredText?: string }; result: { model: InspectedModel | null; text: string; l10n?: Record<string, string> } };
   /** Read this sentence with the active model (one per keystroke; the panel drops answers to stale requests). */
   inspect: { params: { text: string }; result: Inspection };
 };
 
 /** Methods the host serves to the Hidden States side panel. */
 export type StatesHostMethods = {
-  /** The panel is ready: the current state of things. */
-  ready: { params: Record<string, never>; result: StatesSnapshot };
+  /** The panel is ready: the current state of things, and VS Code's l10n bundle (absent in English). */
+  ready: { params: Record<string, never>; result: StatesSnapshot & { l10n?: Record<string, string> } };
   /** Open the unrolled view with this text. */
   openUnrolled: { params: { text: string }; result: Record<string, never> };
   /** Make a model active. */

@@ -3,6 +3,7 @@
  * zero (negative ← mid → positive), gates run from 0 to 1. Each scale is a 256-entry lookup table of
  * packed RGBA pixels, so a heatmap is filled with one table read per value.
  */
+import * as l10n from '@vscode/l10n';
 import { type Rgb, type ThemePalette, css, mix } from './theme';
 
 /** One colour scale: a fixed domain, a lookup table of packed pixels and CSS colours for drawing. */
@@ -62,7 +63,7 @@ export function divergingScale(p: ThemePalette, label: string, limit: number): C
 /** A sequential scale for gates: 0 → zero colour, 1 → the gate colour. */
 export function gateScale(p: ThemePalette): ColorScale {
   const zero = zeroColor(p);
-  return build('gates 0 … 1', 0, 1, (u) => mix(zero, p.gate, u));
+  return build(l10n.t('gates 0 … 1'), 0, 1, (u) => mix(zero, p.gate, u));
 }
 
 /** The scales of the views. */
@@ -75,9 +76,9 @@ export interface Scales {
 /** Builds every scale for the palette. */
 export function buildScales(p: ThemePalette): Scales {
   return {
-    state: divergingScale(p, 'states −1 … 1', 1),
+    state: divergingScale(p, l10n.t('states −1 … 1'), 1),
     gate: gateScale(p),
-    pre: divergingScale(p, 'pre-activation −3 … 3 (clamped)', 3),
+    pre: divergingScale(p, l10n.t('pre-activation −3 … 3 (clamped)'), 3),
   };
 }
 

@@ -2,6 +2,7 @@
  * Reading an Inspection in the views: validation on arrival (typed arrays revived when a host sent
  * plain arrays), the heatmap strips each cell type shows, and value lookups by token and unit.
  */
+import * as l10n from '@vscode/l10n';
 import { GATE_NAMES, checkInspection, gateCount, type InspectedDirection, type InspectedModel, type Inspection } from '../../src/shared/inspect';
 
 /** Float fields of a direction. */
@@ -73,28 +74,28 @@ export interface StripSpec {
 
 /** The strips a cell type shows, top to bottom: h_t, and LSTM c_t, i, f, c̃, o; GRU z, r, h̃; SimpleRNN the pre-activation. */
 export function stripsFor(cell: InspectedModel['cell']): StripSpec[] {
-  const h: StripSpec = { key: 'h', label: cell === 'simplernn' ? 'S' : 'h', title: cell === 'simplernn' ? 'state S_t' : 'hidden state h_t', scale: 'state', field: 'h', gate: 0 };
+  const h: StripSpec = { key: 'h', label: cell === 'simplernn' ? 'S' : 'h', title: cell === 'simplernn' ? l10n.t('state S_t') : l10n.t('hidden state h_t'), scale: 'state', field: 'h', gate: 0 };
   if (cell === 'lstm') {
     const [i, f, cc, o] = GATE_NAMES.lstm;
     return [
       h,
-      { key: 'c', label: 'c', title: 'cell state c_t', scale: 'state', field: 'c', gate: 0 },
-      { key: 'i', label: i, title: 'input gate i', scale: 'gate', field: 'gates', gate: 0 },
-      { key: 'f', label: f, title: 'forget gate f', scale: 'gate', field: 'gates', gate: 1 },
-      { key: 'cc', label: cc, title: 'candidate c̃', scale: 'state', field: 'gates', gate: 2 },
-      { key: 'o', label: o, title: 'output gate o', scale: 'gate', field: 'gates', gate: 3 },
+      { key: 'c', label: 'c', title: l10n.t('cell state c_t'), scale: 'state', field: 'c', gate: 0 },
+      { key: 'i', label: i, title: l10n.t('input gate i'), scale: 'gate', field: 'gates', gate: 0 },
+      { key: 'f', label: f, title: l10n.t('forget gate f'), scale: 'gate', field: 'gates', gate: 1 },
+      { key: 'cc', label: cc, title: l10n.t('candidate c̃'), scale: 'state', field: 'gates', gate: 2 },
+      { key: 'o', label: o, title: l10n.t('output gate o'), scale: 'gate', field: 'gates', gate: 3 },
     ];
   }
   if (cell === 'gru') {
     const [z, r, hh] = GATE_NAMES.gru;
     return [
       h,
-      { key: 'z', label: z, title: 'update gate z', scale: 'gate', field: 'gates', gate: 0 },
-      { key: 'r', label: r, title: 'reset gate r', scale: 'gate', field: 'gates', gate: 1 },
-      { key: 'hh', label: hh, title: 'candidate h̃', scale: 'state', field: 'gates', gate: 2 },
+      { key: 'z', label: z, title: l10n.t('update gate z'), scale: 'gate', field: 'gates', gate: 0 },
+      { key: 'r', label: r, title: l10n.t('reset gate r'), scale: 'gate', field: 'gates', gate: 1 },
+      { key: 'hh', label: hh, title: l10n.t('candidate h̃'), scale: 'state', field: 'gates', gate: 2 },
     ];
   }
-  return [h, { key: 'pre', label: 'pre', title: 'pre-activation W·X + H·S + b', scale: 'pre', field: 'pre', gate: 0 }];
+  return [h, { key: 'pre', label: 'pre', title: l10n.t('pre-activation W·X + H·S + b'), scale: 'pre', field: 'pre', gate: 0 }];
 }
 
 /** The value of a strip for token t and unit j. */

@@ -19,8 +19,11 @@ export interface HostConnection<Remote extends MethodTable, State> {
   api: VsCodeApi<State>;
 }
 
-/** Acquires the VS Code API once and opens the RPC endpoint over postMessage / window 'message' events. */
+let connection: HostConnection<MethodTable, unknown> | undefined;
+
+/** Acquires the VS Code API once and opens the RPC endpoint over postMessage / window 'message' events; later calls get the same connection. */
 export function connectToHost<Remote extends MethodTable, State>(): HostConnection<Remote, State> {
+  if (connection) return connection as unknown as HostConnection<Remote, State>;
   const api = acquireVsCodeApi<State>();
   const host = new RpcEndpoint<Record<string, never>, Remote>(
     {
@@ -33,5 +36,6 @@ export function connectToHost<Remote extends MethodTable, State>(): HostConnecti
     },
     (problem) => console.warn(`[rnn-lens] ${problem}`),
   );
+  connection = { host, api } as unknown as HostConnection<MethodTable, unknown>;
   return { host, api };
 }

@@ -3,6 +3,7 @@
  * one colour per value on the fixed −1…1 state scale. Keyboard: arrows move a cursor over tokens and
  * units; the readout below says the token, the unit and the value.
  */
+import * as l10n from '@vscode/l10n';
 import type { Inspection } from '../../src/shared/inspect';
 import type { Scales } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';
@@ -33,7 +34,7 @@ export class Heatmap {
   private unitW = 4;
 
   constructor() {
-    this.canvas = el('canvas', { class: 'heatmap', tabindex: 0, role: 'img', 'aria-label': 'Hidden state heatmap' });
+    this.canvas = el('canvas', { class: 'heatmap', tabindex: 0, role: 'img', 'aria-label': l10n.t('Hidden state heatmap') });
     this.readout = el('div', { class: 'heatmap-readout', 'aria-live': 'polite', id: 'heatmap-readout' });
     this.element = el('div', { class: 'heatmap-wrap' }, this.canvas);
     this.canvas.addEventListener('keydown', (e) => this.onKey(e));
@@ -75,10 +76,16 @@ export class Heatmap {
     this.canvas.setAttribute(
       'aria-label',
       inspection
-        ? `Hidden state h of layer ${layer + 1} ${direction}: ${T} tokens down, ${H} units across, coloured from −1 to 1. Arrow keys move between tokens and units.`
-        : 'Hidden state heatmap (empty)',
+        ? l10n.t(
+            'Hidden state h of layer {0} {1}: {2} tokens down, {3} units across, coloured from −1 to 1. Arrow keys move between tokens and units.',
+            layer + 1,
+            direction === 'forward' ? l10n.t('forward') : l10n.t('backward'),
+            T,
+            H,
+          )
+        : l10n.t('Hidden state heatmap (empty)'),
     );
-    setText(this.readout, this.cursor ? this.describe(this.cursor.t, this.cursor.j) : inspection && T ? 'Hover, or focus and use the arrow keys.' : '');
+    setText(this.readout, this.cursor ? this.describe(this.cursor.t, this.cursor.j) : inspection && T ? l10n.t('Hover, or focus and use the arrow keys.') : '');
     this.draw();
   }
 
@@ -92,7 +99,10 @@ export class Heatmap {
     if (!h || !inspection) return '';
     const H = inspection.model.hiddenSize;
     const token = inspection.tokens[t];
-    return `token ${t + 1} “${showToken(token.text)}”${token.known ? '' : ' (unknown)'}, unit ${j}: h = ${fmt(h[t * H + j])}`;
+    const value = fmt(h[t * H + j]);
+    return token.known
+      ? l10n.t('token {0} “{1}”, unit {2}: h = {3}', t + 1, showToken(token.text), j, value)
+      : l10n.t('token {0} “{1}” (unknown), unit {2}: h = {3}', t + 1, showToken(token.text), j, value);
   }
 
   private moveTo(t: number, j: number): void {

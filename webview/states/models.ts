@@ -2,6 +2,7 @@
  * The side panel's models section: every saved model with its metrics, and buttons to make it
  * active, reveal its files and delete it (the host asks for confirmation).
  */
+import * as l10n from '@vscode/l10n';
 import type { ModelListItem } from '../../src/shared/webviewProtocol';
 import { el } from '../shared/dom';
 import { pct } from '../shared/format';
@@ -42,8 +43,8 @@ export class ModelsList {
   private readonly empty: HTMLElement;
 
   constructor(private readonly act: (action: ModelAction, name: string, button: HTMLElement) => void) {
-    this.list = el('div', { class: 'models', role: 'list', 'aria-label': 'Saved models' });
-    this.empty = el('p', { class: 'empty-state', text: 'No saved models yet. Select labelled lines in an editor and run “RNN: Train RNN on selection”.' });
+    this.list = el('div', { class: 'models', role: 'list', 'aria-label': l10n.t('Saved models') });
+    this.empty = el('p', { class: 'empty-state', text: l10n.t('No saved models yet. Select labelled lines in an editor and run “RNN: Train RNN on selection”.') });
     this.element = el('div', { class: 'models-body' }, this.list, this.empty);
   }
 
@@ -54,7 +55,11 @@ export class ModelsList {
   }
 
   private item(m: ModelListItem): HTMLElement {
-    const metrics = [m.accuracy === undefined ? 'no validation split' : `accuracy ${pct(m.accuracy)}`, `classes: ${m.classes.join(', ')}`, `created ${formatCreated(m.created)}`];
+    const metrics = [
+      m.accuracy === undefined ? l10n.t('no validation split') : l10n.t('accuracy {0}', pct(m.accuracy)),
+      l10n.t('classes: {0}', m.classes.join(', ')),
+      l10n.t('created {0}', formatCreated(m.created)),
+    ];
     const button = (action: ModelAction, text: string, label: string, disabled = false) => {
       const b = el('vscode-button', { secondary: true, 'data-action': action, 'aria-label': label, text, disabled });
       b.addEventListener('click', () => {
@@ -63,14 +68,14 @@ export class ModelsList {
       return b;
     };
     const head = el('div', { class: 'model-head' }, el('span', { class: 'model-name', text: m.name }));
-    if (m.active) head.append(el('vscode-badge', { class: 'active-badge', text: 'active' }));
+    if (m.active) head.append(el('vscode-badge', { class: 'active-badge', text: l10n.t('active') }));
     return el(
       'div',
       {
         class: m.active ? 'model-item active' : 'model-item',
         role: 'listitem',
         'data-name': m.name,
-        'aria-label': `${m.name}${m.active ? ' (active)' : ''}: ${m.description}; ${metrics.join('; ')}`,
+        'aria-label': m.active ? l10n.t('{0} (active): {1}; {2}', m.name, m.description, metrics.join('; ')) : l10n.t('{0}: {1}; {2}', m.name, m.description, metrics.join('; ')),
       },
       head,
       el('div', { class: 'model-desc', text: m.description }),
@@ -78,9 +83,9 @@ export class ModelsList {
       el(
         'div',
         { class: 'model-actions' },
-        button('setActive', m.active ? 'Active' : 'Set active', m.active ? `${m.name} is the active model` : `Make ${m.name} the active model`, m.active),
-        button('revealModel', 'Reveal files', `Reveal the files of ${m.name}`),
-        button('deleteModel', 'Delete…', `Delete ${m.name}`),
+        button('setActive', m.active ? l10n.t('Active') : l10n.t('Set active'), m.active ? l10n.t('{0} is the active model', m.name) : l10n.t('Make {0} the active model', m.name), m.active),
+        button('revealModel', l10n.t('Reveal files'), l10n.t('Reveal the files of {0}', m.name)),
+        button('deleteModel', l10n.t('Delete…'), l10n.t('Delete {0}', m.name)),
       ),
     );
   }

@@ -3,6 +3,7 @@
  * bar or use the arrow keys), and the cell's arithmetic written out for the chosen unit with the real
  * numbers from the capture (SimpleRNN, LSTM and GRU each in their own notation).
  */
+import * as l10n from '@vscode/l10n';
 import type { InspectedDirection, Inspection } from '../../src/shared/inspect';
 import { gateCount } from '../../src/shared/inspect';
 import { scaleColor, type Scales } from '../shared/colorScale';
@@ -41,13 +42,13 @@ export class DetailPane {
     this.title = el('h2', { class: 'detail-title', id: 'detail-title' });
     this.hint = el('p', {
       class: 'detail-hint',
-      text: 'Click a cell in the diagram (or focus it and use the arrow keys) to see its vectors and its arithmetic with the real numbers.',
+      text: l10n.t('Click a cell in the diagram (or focus it and use the arrow keys) to see its vectors and its arithmetic with the real numbers.'),
     });
     this.bars = el('div', {
       class: 'detail-bars',
       tabindex: 0,
       role: 'slider',
-      'aria-label': 'Unit of the selected cell',
+      'aria-label': l10n.t('Unit of the selected cell'),
       'aria-valuemin': 0,
     });
     this.bars.addEventListener('keydown', (e) => this.onKey(e));
@@ -76,7 +77,7 @@ export class DetailPane {
     const sel = view.selected;
     const T = inspection?.tokens.length ?? 0;
     if (!inspection || !sel || sel.t >= T) {
-      setText(this.title, 'Cell details');
+      setText(this.title, l10n.t('Cell details'));
       this.hint.hidden = false;
       this.bars.hidden = true;
       this.math.replaceChildren();
@@ -90,10 +91,10 @@ export class DetailPane {
     const H = model.hiddenSize;
     const unit = Math.min(view.unit ?? 0, H - 1);
     const token = inspection.tokens[sel.t];
-    setText(
-      this.title,
-      `Layer ${row.layer + 1} ${row.direction === 'forward' ? '→ forward' : '← backward'} · token ${sel.t + 1} “${showToken(token.text)}”${token.known ? '' : ' (unknown)'} · unit ${unit}${view.unit === null ? ' (choose with the bars)' : ''}`,
-    );
+    const layer = l10n.t('Layer {0} {1}', row.layer + 1, row.direction === 'forward' ? l10n.t('→ forward') : l10n.t('← backward'));
+    const tokenText = token.known ? l10n.t('token {0} “{1}”', sel.t + 1, showToken(token.text)) : l10n.t('token {0} “{1}” (unknown)', sel.t + 1, showToken(token.text));
+    const unitText = view.unit === null ? l10n.t('unit {0} (choose with the bars)', unit) : l10n.t('unit {0}', unit);
+    setText(this.title, `${layer} · ${tokenText} · ${unitText}`);
     this.hint.hidden = true;
     this.bars.hidden = false;
     this.drawBars(inspection, d, sel.t, unit);
@@ -151,7 +152,7 @@ export class DetailPane {
       texts.push(`${r.spec.label} ${fmt(v)}`);
       this.drawBar(r.canvas, r.spec, d, model.cell, H, t, unit);
     }
-    setAttr(this.bars, 'aria-valuetext', `unit ${unit}: ${texts.join(', ')}`);
+    setAttr(this.bars, 'aria-valuetext', l10n.t('unit {0}: {1}', unit, texts.join(', ')));
   }
 
   private drawBar(canvas: HTMLCanvasElement, spec: StripSpec, d: InspectedDirection, cell: Inspection['model']['cell'], H: number, t: number, unit: number): void {
@@ -214,12 +215,12 @@ export class DetailPane {
     const token = inspection.tokens[t];
     const input =
       d.layer === 0
-        ? `${x}${sub(k)} = the embedding of “${showToken(token.text)}”${token.known ? '' : ' (unknown: <unk>)'}`
-        : `${x}${sub(k)} = ${model.bidirectional ? `[h→${sub(k)}; h←${sub(k)}]` : `h${sub(k)}`} of layer ${d.layer}`;
+        ? `${x}${sub(k)} = ${token.known ? l10n.t('the embedding of “{0}”', showToken(token.text)) : l10n.t('the embedding of “{0}” (unknown: <unk>)', showToken(token.text))}`
+        : `${x}${sub(k)} = ${l10n.t('{0} of layer {1}', model.bidirectional ? `[h→${sub(k)}; h←${sub(k)}]` : `h${sub(k)}`, d.layer)}`;
     lines.push(line('input', [input]));
     const prevParts: Part[] = hasPrev
       ? [`${S}${sub(kp)} = `, { key: 'h-prev', value: hPrev }]
-      : [`${S}${sub(kp)} = `, { key: 'h-prev', value: 0 }, ` (the ${forward ? 'forward' : 'backward'} pass starts from zeros)`];
+      : [`${S}${sub(kp)} = `, { key: 'h-prev', value: 0 }, ` ${forward ? l10n.t('(the forward pass starts from zeros)') : l10n.t('(the backward pass starts from zeros)')}`];
     if (model.cell === 'lstm') {
       const cPrev = hasPrev && d.c ? d.c[prevT * H + j] : 0;
       prevParts.push(', ', `c${sub(kp)} = `, { key: 'c-prev', value: cPrev });

@@ -4,6 +4,7 @@
  * drawn on canvas tiles (only the tiles in view are drawn, so 400 tokens stay cheap); the row labels
  * (sticky left) and the token axis with the running prediction (sticky bottom) are DOM.
  */
+import * as l10n from '@vscode/l10n';
 import type { InspectedModel, Inspection } from '../../src/shared/inspect';
 import type { Scales } from '../shared/colorScale';
 import { el, setAttr, setText } from '../shared/dom';
@@ -95,8 +96,8 @@ export class Diagram {
       el(
         'div',
         { class: 'axis-gutter' },
-        el('div', { class: 'axis-caption', text: 'token' }),
-        el('div', { class: 'axis-caption running-caption', title: 'The class probabilities the classifier would give if the sentence ended after this token', text: 'if it ended here' }),
+        el('div', { class: 'axis-caption', text: l10n.t('token') }),
+        el('div', { class: 'axis-caption running-caption', title: l10n.t('The class probabilities the classifier would give if the sentence ended after this token'), text: l10n.t('if it ended here') }),
       ),
       this.axisColumns,
     );
@@ -107,9 +108,10 @@ export class Diagram {
         class: 'diagram',
         tabindex: 0,
         role: 'group',
-        'aria-roledescription': 'unrolled network diagram',
-        'aria-label':
+        'aria-roledescription': l10n.t('unrolled network diagram'),
+        'aria-label': l10n.t(
           'Unrolled network: one column per token, one row per layer and direction. Left and Right arrows move between tokens, Up and Down between rows, Shift with Left or Right between units, Home and End to the first and last token, Escape clears the unit.',
+        ),
       },
       this.content,
     );
@@ -218,7 +220,7 @@ export class Diagram {
     const nodes: HTMLElement[] = [];
     rowOrder(model).forEach(({ layer, direction }, r) => {
       const arrow = direction === 'forward' ? '→' : '←';
-      const title = el('div', { class: 'gutter-row-title' }, `Layer ${layer + 1} ${arrow}`);
+      const title = el('div', { class: 'gutter-row-title' }, l10n.t('Layer {0} {1}', layer + 1, arrow));
       title.style.top = `${g.cellY(r) - 15}px`;
       nodes.push(title);
       this.specs.forEach((spec, s) => {
@@ -289,7 +291,9 @@ export class Diagram {
       setText(col.labelValue, ` ${Math.round(running[t * C + top] * 100)}%`);
       col.label.dataset.class = name;
       col.label.dataset.p = String(running[t * C + top]);
-      const tokenTitle = `Token ${t + 1} “${tok.text}”${tok.known ? '' : ' (unknown: read as <unk>)'}. If the sentence ended here: ${parts.join(', ')}`;
+      const tokenTitle = tok.known
+        ? l10n.t('Token {0} “{1}”. If the sentence ended here: {2}', t + 1, tok.text, parts.join(', '))
+        : l10n.t('Token {0} “{1}” (unknown: read as <unk>). If the sentence ended here: {2}', t + 1, tok.text, parts.join(', '));
       setAttr(col.root, 'title', tokenTitle);
     }
   }
@@ -436,7 +440,7 @@ export class Diagram {
       ctx.restore();
       arrow(ctx, g.classifierX + CLASSIFIER_W / 2, g.cellY(0) - 8, g.classifierX + CLASSIFIER_W / 2, g.cellY(0) - 1);
       ctx.textAlign = 'left';
-      const label = `${stateName}${sub(1)}: the backward direction's final state`;
+      const label = `${stateName}${sub(1)}: ${l10n.t("the backward direction's final state")}`;
       ctx.fillStyle = css(p.background);
       ctx.fillRect(sx + 4, laneY - 6, ctx.measureText(label).width + 6, 12);
       ctx.fillStyle = css(p.muted);
@@ -529,10 +533,10 @@ export class Diagram {
     ctx.textBaseline = 'middle';
     ctx.fillStyle = css(p.muted);
     ctx.font = p.font;
-    ctx.fillText('classifier: softmax(W·h + b)', x + 6, y + 10, CLASSIFIER_W - 12);
+    ctx.fillText(`${l10n.t('classifier')}: softmax(W·h + b)`, x + 6, y + 10, CLASSIFIER_W - 12);
     const T = inspection.tokens.length;
     const name = inspection.model.cell === 'simplernn' ? 'S' : 'h';
-    ctx.fillText(inspection.model.bidirectional ? `h = [${name}→${sub(T)} ; ${name}←${sub(1)}]` : `h = ${name}${sub(T)} of the top layer`, x + 6, y + 26, CLASSIFIER_W - 12);
+    ctx.fillText(inspection.model.bidirectional ? `h = [${name}→${sub(T)} ; ${name}←${sub(1)}]` : `h = ${l10n.t('{0} of the top layer', `${name}${sub(T)}`)}`, x + 6, y + 26, CLASSIFIER_W - 12);
     const top = argmax(inspection.probabilities);
     inspection.model.classes.forEach((name, c) => {
       const cy = y + 44 + c * 16;

@@ -1,0 +1,329 @@
+/**
+ * The unrolled-RNN panel: a text field, the active model, the unrolled diagram of the sentence with
+ * every state and gate per token, the running prediction, and the detail pane of the selected cell.
+ * Asks the host for one inspection per keystroke and shows only the newest answer. Evaluated once the
+ * host answered `ready` (see ./main), so its strings are created translated.
+ */
+import * as l10n from '@vscode/l10n';
+import type { InspectedModel, Inspection } from '../../src/shared/inspect';
+import { RpcError } from '../../src/shared/rpc';
+import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../../src/shared/webviewProtocol';
+import { buildScales, drawLegend, type Scales } from '../shared/colorScale';
+import { el, setText } from '../shared/dom';
+import '../shared/elements';
+import { fmt, pct, showToken } from '../shared/format';
+import { CELL_NAMES, acceptInspection, argmax, checkModel, findDirection, rowOrder, stripValue, stripsFor } from '../shared/inspection';
+import { readPalette, watchTheme, type ThemePalette } from '../shared/theme';
+import { connectToHost } from '../shared/vscodeApi';
+import { DetailPane } from './detail';
+import { Diagram } from './diagram';
+
+/** What the panel keeps across reloads (VS Code getState / setState). */
+interface UnrolledState {
+  text: string;
+  selected: { t: number; row: number } | null;
+  unit: number | null;
+}
+
+/** A vscode-textfield as the panel uses it. */
+type TextField = HTMLElement & { value: string; label: string; placeholder: string; type: string; min: number; max: number; disabled: boolean };
+
+const { host, api } = connectToHost<UnrolledHostMethods, UnrolledState>();
+const saved = api.getState();
+const state: UnrolledState = { text: saved?.text ?? '', selected: saved?.selected ?? null, unit: saved?.unit ?? null };
+let model: InspectedModel | null = null;
+let inspection: Inspection | null = null;
+let palette: ThemePalette;
+let scales: Scales;
+
+// Requests: each keystroke sends one; an answer older than the one on screen is dropped.
+let lastSent = 0;
+let lastShown = 0;
+const inFlight = new Map<number, AbortController>();
+
+const field = el('vscode-textfield', { class: 'sentence', placeholder: l10n.t('Type a sentence…') }) as TextField;
+field.label = l10n.t('Sentence to read with the model');
+const modelLine = el('div', { class: 'model-line', id: 'model' });
+const prediction = el('div', { class: 'prediction', id: 'prediction', 'aria-live': 'polite' });
+const status = el('div', { class: 'status-line', id: 'status', role: 'status' });
+const readout = el('div', { class: 'readout', id: 'readout' });
+const unitField = el('vscode-textfield', { class: 'unit-field', type: 'number', placeholder: '–' }) as TextField;
+unitField.label = l10n.t('Unit to highlight in every cell');
+const clearUnit = el('vscode-button', { secondary: true, class: 'clear-unit', 'aria-label': l10n.t('Clear the unit highlight'), text: l10n.t('Clear') });
+const legendStates = el('canvas', { class: 'legend-canvas', 'aria-hidden': 'true' });
+const legendGates = el('canvas', { class: 'legend-canvas', 'aria-hidden': 'true' });
+const legendPre = el('canvas', { class: 'legend-canvas', 'aria-hidden': 'true' });
+const legendGatesItem = el('span', { class: 'legend-item', 'aria-label': l10n.t('Gates are coloured on a fixed scale from 0 to 1') }, el('span', { text: l10n.t('gates 0') }), legendGates, el('span', { text: '1' }));
+const legendPreItem = el('span', { class: 'legend-item', 'aria-label': l10n.t('Pre-activations are coloured on a fixed scale from −3 to 3, clamped') }, el('span', { text: l10n.t('pre −3') }), legendPre, el('span', { text: '3' }));
+const announcer = el('div', { class: 'visually-hidden', 'aria-live': 'polite', id: 'announce' });
+
+const diagram = new Diagram({
+  select: (t, row, unit) => {
+    state.selected = { t, row };
+    if (unit !== undefined) state.unit = unit;
+    changed(true);
+    announce();
+  },
+  unit: (unit) => {
+    state.unit = unit;
+    changed(false);
+    announce();
+  },
+  hover: (t, row, unit) => setText(readout, describe(t, row, unit ?? null, true)),
+});
+const detail = new DetailPane((unit) => {
+  state.unit = unit;
+  changed(false);
+});
+
+document.getElementById('app')!.replaceChildren(
+  el(
+    'header',
+    { class: 'panel-header' },
+    el('div', { class: 'input-row' }, field),
+    el('div', { class: 'model-row' }, modelLine, prediction),
+    status,
+  ),
+  el(
+    'div',
+    { class: 'toolbar' },
+    el(
+      'div',
+      { class: 'legend', role: 'group', 'aria-label': l10n.t('Colour scales') },
+      el('span', { class: 'legend-item', 'aria-label': l10n.t('States (h, c, candidates) are coloured on a fixed scale from −1 to 1') }, el('span', { text: l10n.t('states −1') }), legendStates, el('span', { text: '1' })),
+      legendGatesItem,
+      legendPreItem,
+      el('span', { class: 'legend-item legend-unknown', text: l10n.t('unknown token') }),
+    ),
+    el('div', { class: 'unit-control' }, el('span', { class: 'unit-caption', text: l10n.t('Unit') }), unitField, clearUnit),
+  ),
+  diagram.element,
+  el(
+    'div',
+    { class: 'diagram-notes' },
+    readout,
+    el('div', {
+      class: 'help',
+      text: l10n.t(
+        'Under each token: the running prediction, i.e. what the classifier says if the sentence ended after that token. Keys in the diagram: ←/→ tokens · ↑/↓ rows · Shift+←/→ units · Home/End · Esc clears the unit.',
+      ),
+    }),
+  ),
+  detail.element,
+  announcer,
+);
+
+field.addEventListener('input', () => {
+  state.text = field.value;
+  api.setState(state);
+  inspect(field.value);
+});
+unitField.addEventListener('input', () => {
+  const H = currentModel()?.hiddenSize ?? 0;
+  const n = Number(unitField.value);
+  if (unitField.value === '' || !Number.isInteger(n) || n < 0 || n >= H) return;
+  if (n !== state.unit) {
+    state.unit = n;
+    changed(false, true);
+  }
+});
+clearUnit.addEventListener('click', () => {
+  state.unit = null;
+  changed(false);
+});
+
+function currentModel(): InspectedModel | null {
+  return inspection?.model ?? model;
+}
+
+/** Re-renders after a selection or unit change, and saves the state. */
+function changed(selectionMoved: boolean, fromUnitField = false): void {
+  api.setState(state);
+  render(fromUnitField);
+  if (selectionMoved) diagram.reveal(state.selected?.t ?? 0);
+}
+
+/** Sends one inspection request; answers to older requests that arrive later are dropped. */
+function inspect(text: string): void {
+  if (!currentModel()) return;
+  const seq = ++lastSent;
+  const controller = new AbortController();
+  inFlight.set(seq, controller);
+  host.request('inspect', { text }, { signal: controller.signal }).then(
+    (raw) => {
+      inFlight.delete(seq);
+      if (seq <= lastShown) return; // a newer answer is already on screen
+      const accepted = acceptInspection(raw);
+      if ('problem' in accepted) {
+        showStatus(l10n.t('The host sent an inspection that does not check out: {0}', accepted.problem), true);
+        return;
+      }
+      lastShown = seq;
+      // Older requests can no longer be shown: tell the host to stop on them.
+      for (const [older, c] of inFlight) if (older < seq) c.abort();
+      show(accepted.inspection);
+    },
+    (err: unknown) => {
+      inFlight.delete(seq);
+      const code = err instanceof RpcError ? err.code : 'internal';
+      if (code === 'cancelled' || seq <= lastShown) return;
+      showStatus(err instanceof Error ? err.message : String(err), true);
+    },
+  );
+}
+
+/** Puts a new inspection on screen. */
+function show(next: Inspection): void {
+  const shapeChanged = !inspection || inspection.model.hiddenSize !== next.model.hiddenSize || rowOrder(inspection.model).length !== rowOrder(next.model).length;
+  inspection = next;
+  if (!model || model.name !== next.model.name) setModel(next.model, false);
+  const T = next.tokens.length;
+  if (state.selected) {
+    const rows = rowOrder(next.model).length;
+    state.selected = T === 0 ? state.selected : { t: Math.min(state.selected.t, T - 1), row: Math.min(state.selected.row, rows - 1) };
+  }
+  if (state.unit !== null && state.unit >= next.model.hiddenSize) state.unit = null;
+  if (shapeChanged) api.setState(state);
+  showStatus(next.truncated ? l10n.t("Only the first {0} tokens are read (the model's maximum length).", T) : '', false);
+  render(false);
+  followCaret();
+}
+
+/** Keeps the token under the text cursor in view while typing. */
+function followCaret(): void {
+  if (!inspection || document.activeElement !== field) return;
+  const input = field.shadowRoot?.querySelector('input');
+  const caret = input?.selectionStart ?? field.value.length;
+  const tokens = inspection.tokens;
+  let t = tokens.length - 1;
+  while (t > 0 && tokens[t].start > caret) t--;
+  if (t >= 0) diagram.reveal(t);
+}
+
+/** Draws everything from the current state. */
+function render(keepUnitField: boolean): void {
+  const m = currentModel();
+  const view = {
+    model: m,
+    inspection,
+    selected: inspection && state.selected && state.selected.t < inspection.tokens.length ? state.selected : null,
+    unit: state.unit,
+    message: !m
+      ? l10n.t('No active model. Train one on a selection (RNN: Train RNN on selection) or pick one (RNN: Select Active Model).')
+      : inspection && inspection.tokens.length === 0
+        ? l10n.t('Type a sentence above to see the network read it, token by token.')
+        : undefined,
+  };
+  diagram.element.dataset.text = inspection?.text ?? '';
+  diagram.update(view);
+  detail.update(view);
+  if (!keepUnitField) {
+    const text = state.unit === null ? '' : String(state.unit);
+    if (unitField.value !== text) unitField.value = text;
+  }
+  clearUnit.toggleAttribute('disabled', state.unit === null);
+  if (inspection) {
+    const top = argmax(inspection.probabilities);
+    const name = inspection.model.classes[top];
+    setText(prediction, l10n.t('Prediction: {0} {1}', name, pct(inspection.probabilities[top])));
+    prediction.dataset.class = name;
+    prediction.title = inspection.model.classes.map((c, i) => `${c} ${pct(inspection!.probabilities[i])}`).join(' · ');
+  } else {
+    setText(prediction, '');
+    delete prediction.dataset.class;
+  }
+}
+
+function setModel(next: InspectedModel | null, reinspect: boolean): void {
+  model = next;
+  if (next) {
+    const layers = next.layers > 1 ? l10n.t('{0} layers', next.layers) : l10n.t('1 layer');
+    const reads = next.tokenization === 'char' ? l10n.t('characters') : l10n.t('words');
+    const shape = [CELL_NAMES[next.cell], layers, ...(next.bidirectional ? [l10n.t('bidirectional')] : []), `H = ${next.hiddenSize}`, reads, l10n.t('classes: {0}', next.classes.join(', '))];
+    modelLine.replaceChildren(el('strong', { class: 'model-name', text: next.name }), ` ${shape.join(' · ')}`);
+    unitField.max = next.hiddenSize - 1;
+    unitField.min = 0;
+  } else {
+    modelLine.replaceChildren(el('span', { class: 'muted', text: l10n.t('No active model') }));
+    inspection = null;
+  }
+  legendGatesItem.hidden = next?.cell === 'simplernn';
+  legendPreItem.hidden = next?.cell !== 'simplernn';
+  if (reinspect) inspect(field.value);
+}
+
+function showStatus(text: string, error: boolean): void {
+  setText(status, text);
+  status.classList.toggle('error', error);
+}
+
+/** A sentence about a cell (and a unit) for the readout and screen readers. */
+function describe(t: number, row: number, unit: number | null, short: boolean): string {
+  if (!inspection || t < 0 || t >= inspection.tokens.length) return '';
+  const m = inspection.model;
+  const r = rowOrder(m)[row];
+  const d = r && findDirection(inspection, r.layer, r.direction);
+  if (!d) return '';
+  const token = inspection.tokens[t];
+  const direction = r.direction === 'forward' ? l10n.t('forward') : l10n.t('backward');
+  const where = token.known
+    ? l10n.t('Token {0} of {1} “{2}”, layer {3} {4}', t + 1, inspection.tokens.length, showToken(token.text), r.layer + 1, direction)
+    : l10n.t('Token {0} of {1} “{2}” (unknown), layer {3} {4}', t + 1, inspection.tokens.length, showToken(token.text), r.layer + 1, direction);
+  if (unit === null) return short ? where : l10n.t('{0}. Press Shift with the arrow keys to choose a unit.', where);
+  const values = stripsFor(m.cell).map((s) => `${s.label} ${fmt(stripValue(d, s, m.cell, m.hiddenSize, t, unit))}`);
+  return l10n.t('{0}, unit {1}: {2}', where, unit, values.join(', '));
+}
+
+function announce(): void {
+  if (state.selected) setText(announcer, describe(state.selected.t, state.selected.row, state.unit, false));
+}
+
+function applyTheme(): void {
+  palette = readPalette();
+  scales = buildScales(palette);
+  drawLegend(legendStates, scales.state, palette, 96);
+  drawLegend(legendGates, scales.gate, palette, 96);
+  drawLegend(legendPre, scales.pre, palette, 96);
+  document.documentElement.style.setProperty('--rnn-unknown', `rgb(${palette.warning.r}, ${palette.warning.g}, ${palette.warning.b})`);
+  diagram.setTheme(palette, scales);
+  detail.setTheme(palette, scales);
+}
+
+host.onEvent(WEBVIEW_EVENTS.modelChanged, (data) => {
+  const next = (data as { model?: unknown } | null)?.model ?? null;
+  if (next !== null && !checkModel(next)) return;
+  inspection = null;
+  setModel(next, true);
+  render(false);
+});
+host.onEvent(WEBVIEW_EVENTS.setText, (data) => {
+  const text = (data as { text?: unknown } | null)?.text;
+  if (typeof text !== 'string') return;
+  field.value = text;
+  state.text = text;
+  api.setState(state);
+  inspect(text);
+});
+
+applyTheme();
+watchTheme(applyTheme);
+field.value = state.text;
+
+/** Starts the panel with the host's answer to `ready` (or the error it failed with). */
+export function start(outcome: { result: UnrolledHostMethods['ready']['result'] | undefined } | { error: unknown }): void {
+  if ('error' in outcome) {
+    const err = outcome.error;
+    showStatus(l10n.t('The extension did not answer: {0}', err instanceof Error ? err.message : String(err)), true);
+    render(false);
+    return;
+  }
+  const result = outcome.result;
+  const m = result?.model ?? null;
+  setModel(m !== null && checkModel(m) ? m : null, false);
+  const text = typeof result?.text === 'string' ? result.text : state.text;
+  field.value = text;
+  state.text = text;
+  api.setState(state);
+  render(false);
+  inspect(text);
+}
