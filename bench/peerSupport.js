@@ -29,17 +29,8 @@ function peakRssMb() {
   return process.memoryUsage().rss / (1024 * 1024);
 }
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function createRng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's small seeded generator of floats in [0, 1) (mulberry32), shared with the demo data. */
+const createRng = require('../scripts/makeDemo.js').seededRandom;
 
 /** Seeded batches of token ids in [1, vocab) (no padding) and labels in [0, classes), `count` of them. */
 function makeBatches(config, count, seed) {

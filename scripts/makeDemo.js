@@ -115,7 +115,7 @@ function writeDemoWorkspace(dir) {
   return root;
 }
 
-module.exports = { loadNames, writeDemoWorkspace };
+module.exports = { seededRandom, loadNames, writeDemoWorkspace };
 
 if (require.main === module) {
   const dir = process.argv[2] ?? path.join(__dirname, '..', 'demo', 'workspace');

@@ -1,7 +1,7 @@
 /** From parsed examples to training data: tokens → ids, the stratified split, and length-bucketed batches. */
 import { createHash } from 'node:crypto';
 import type { Example } from '../shared/dataset';
-import { OOV_ID, PAD_ID, tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
+import { OOV_ID, PAD_ID } from '../shared/tokenizer';
 import { seededRandom, shuffleInPlace } from './random';
 
 /** One example as the model sees it. */
@@ -19,9 +19,11 @@ export interface Batch {
   tokens: number;
 }
 
-/** Token ids of a text, as training saw them; an empty text gives an empty array. */
-export function encodeText(text: string, tokenizer: TokenizerOptions, vocab: Vocab): Int32Array {
-  return vocab.encode(tokenize(text, tokenizer));
+/** Index of the largest value (the first on ties): the predicted class of a probability row. */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
 }
 
 /** Ids fit for the model: an empty sequence becomes one unknown token, so every text gets a prediction. */

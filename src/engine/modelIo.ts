@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ModelMetadata } from '../shared/protocol';
+import { isModelMetadata, type ModelMetadata } from '../shared/protocol';
 import { Vocab } from '../shared/tokenizer';
 import type { Tf } from './backend';
 
@@ -84,10 +84,8 @@ async function readJson(file: string, what: string): Promise<unknown> {
 
 /** Reads metadata.json alone (for listing models without loading them). */
 export async function readMetadata(dir: string): Promise<ModelMetadata> {
-  const meta = (await readJson(path.join(dir, MODEL_FILES.metadata), 'metadata.json')) as ModelMetadata;
-  if (!meta || meta.version !== 1 || !Array.isArray(meta.classes) || typeof meta.name !== 'string' || !meta.tokenizer || !meta.config) {
-    throw new Error(`metadata.json in ${dir} is not RNN Lens model metadata (version 1)`);
-  }
+  const meta = await readJson(path.join(dir, MODEL_FILES.metadata), 'metadata.json');
+  if (!isModelMetadata(meta)) throw new Error(`metadata.json in ${dir} is not RNN Lens model metadata (version 1)`);
   return meta;
 }
 

@@ -9,7 +9,7 @@ import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainRes
 import { RpcError } from '../shared/rpc';
 import { tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
 import type { TfRuntime } from './backend';
-import { bucketedBatches, hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
+import { argmax, bucketedBatches, hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
 import { Inspector } from './inspector';
 import { seededRandom } from './random';
 import { createWasmKernels } from './kernels/wasmKernels';
@@ -249,11 +249,7 @@ export class EngineService {
       loaded.metadata.classes.length,
     );
     const classes = loaded.metadata.classes;
-    const predictions = probs.map((p, i) => {
-      let best = 0;
-      for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-      return { label: classes[best], probabilities: Array.from(p), tokenCount: encoded[i].length };
-    });
+    const predictions = probs.map((p, i) => ({ label: classes[argmax(p)], probabilities: Array.from(p), tokenCount: encoded[i].length }));
     return { classes, predictions };
   }
 

@@ -9,7 +9,7 @@
 import type { ModelConfig } from '../shared/config';
 import type { EvalMetrics, TrainProgress } from '../shared/protocol';
 import type { Tf } from './backend';
-import { bucketedBatches, evaluationBatches, type Batch, type EncodedExample } from './data';
+import { argmax, bucketedBatches, evaluationBatches, type Batch, type EncodedExample } from './data';
 import { ParallelNet } from './kernels/parallel';
 import { seededRandom } from './random';
 
@@ -193,8 +193,7 @@ export function evaluate(predict: BatchPredictor, examples: EncodedExample[], cl
   let correct = 0;
   examples.forEach((e, i) => {
     const p = probs[i];
-    let best = 0;
-    for (let c = 1; c < n; c++) if (p[c] > p[best]) best = c;
+    const best = argmax(p);
     confusion[e.label][best]++;
     if (best === e.label) correct++;
     loss -= Math.log(Math.min(1 - PROB_CLIP, Math.max(PROB_CLIP, p[e.label])));

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelMetadata } from '../shared/protocol';
+import { isModelMetadata, type ModelMetadata } from '../shared/protocol';
 
 /** A saved model. */
 export interface ModelEntry {
@@ -66,8 +66,8 @@ export class ModelStore implements vscode.Disposable {
       if (!d.isDirectory() || d.name.includes('.partial-')) continue;
       const dir = path.join(this.root, d.name);
       try {
-        const metadata = JSON.parse(await fs.readFile(path.join(dir, 'metadata.json'), 'utf8')) as ModelMetadata;
-        if (metadata?.version !== 1 || !Array.isArray(metadata.classes)) throw new Error('not RNN Lens metadata (version 1)');
+        const metadata: unknown = JSON.parse(await fs.readFile(path.join(dir, 'metadata.json'), 'utf8'));
+        if (!isModelMetadata(metadata)) throw new Error('not RNN Lens metadata (version 1)');
         entries.push({ name: d.name, dir, metadata });
       } catch (err) {
         this.log.warn(`Skipping ${dir}: ${(err as Error).message}`);

@@ -112,6 +112,12 @@ export interface ModelMetadata {
   samples?: string[];
 }
 
+/** True when `value` looks like a metadata.json this version wrote (the fields every reader relies on). */
+export function isModelMetadata(value: unknown): value is ModelMetadata {
+  const m = value as ModelMetadata;
+  return !!m && m.version === 1 && typeof m.name === 'string' && Array.isArray(m.classes) && !!m.tokenizer && !!m.config && !!m.metrics;
+}
+
 /** What training returns. */
 export interface TrainResult {
   modelDir: string;
