@@ -14,8 +14,18 @@ export const MAX_INSPECT_TOKENS = 400;
 /** Prefixes per batch when the running prediction needs whole re-reads (bidirectional models). */
 const PREFIX_BATCH = 16;
 
-/** A saved model ready for inspection: its tfjs weights copied into our network. */
+/**
+ * A saved model ready for inspection: its tfjs weights copied into our network. The running prediction
+ * after token t depends only on tokens 0..t, so the rows of the last sentence's running prediction are
+ * kept and reused for the prefix a new sentence shares with it: typing at the end re-reads nothing.
+ */
 export class Inspector {
+  /** The ids of the last inspected sentence and its running prediction ([T, classes]), for prefix reuse. */
+  private lastIds = new Int32Array(0);
+  private lastRunning = new Float32Array(0);
+  /** Prefixes re-read by the last inspect (for tests and the benchmark). */
+  lastRereads = 0;
+
   private constructor(
     private readonly loaded: LoadedModel,
     private readonly net: RecurrentNet,
@@ -88,15 +98,25 @@ export class Inspector {
           for (let c = 0; c < C; c++) running[t * C + c] /= sum;
         }
       } else {
-        // The backward direction reads each prefix from its own end: re-read every prefix, in batches.
-        for (let from = 0; from < T; from += PREFIX_BATCH) {
-          const rows = Math.min(PREFIX_BATCH, T - from);
+        // The backward direction reads each prefix from its own end: re-read, in batches, the prefixes
+        // this sentence does not share with the last one; the whole sentence's is the final prediction.
+        let shared = 0;
+        const limit = Math.min(T, this.lastIds.length);
+        while (shared < limit && this.lastIds[shared] === ids[shared]) shared++;
+        shared = Math.min(shared, T - 1);
+        running.set(this.lastRunning.subarray(0, shared * C));
+        running.set(captured.probs.subarray(0, C), (T - 1) * C);
+        this.lastRereads = T - 1 - shared;
+        for (let from = shared; from < T - 1; from += PREFIX_BATCH) {
+          const rows = Math.min(PREFIX_BATCH, T - 1 - from);
           const time = from + rows;
           const batch = new Int32Array(rows * time);
           for (let r = 0; r < rows; r++) batch.set(ids.subarray(0, from + r + 1), r * time);
           running.set(this.net.predict(batch, rows, time), from * C);
         }
       }
+      this.lastIds = ids;
+      this.lastRunning = running.slice();
     }
     return {
       model: {

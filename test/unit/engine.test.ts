@@ -131,6 +131,24 @@ describe('engine', function () {
     });
   }
 
+  it('reuses the running prediction of the prefix a new sentence shares with the last one (bidirectional), with the same numbers as a fresh read', async () => {
+    const dir = path.join(tmp, 'inspect-true');
+    const warm = new EngineService(runtime);
+    const texts = ['a1 b2 the0 a3 b4 a5', 'a1 b2 the0 a3 b4 a', 'a1 b2 the0 a3 b4 a5 b', 'a1 b9 the0 a3 b4 a5', 'zzz'];
+    const inspectorOf = (service: EngineService) => (service as unknown as { inspectors: Map<string, Promise<{ lastRereads: number }>> }).inspectors.get(dir)!;
+    const rereads: number[] = [];
+    for (const text of texts) {
+      const reused = await warm.inspect(dir, text);
+      rereads.push((await inspectorOf(warm)).lastRereads);
+      const fresh = await new EngineService(runtime).inspect(dir, text);
+      assert.equal(reused.running.length, fresh.running.length);
+      reused.running.forEach((p, i) => assert.ok(Math.abs(p - fresh.running[i]) < 1e-6, `${text}: running[${i}] ${p} vs a fresh read's ${fresh.running[i]}`));
+    }
+    // Typing into the last token re-reads no prefix, a new token re-reads the one before it, changing the
+    // second token re-reads every prefix from it.
+    assert.deepEqual(rereads, [5, 0, 1, 4, 0]);
+  });
+
   for (const cell of ['simplernn', 'gru'] as const) {
     it(`builds, trains and reloads a stacked ${cell}`, async () => {
       const dir = path.join(tmp, `stack-${cell}`);
