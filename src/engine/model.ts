@@ -1,6 +1,7 @@
 /** Builds the classifier: Embedding (mask zero) → recurrent layers (stacked, optionally bidirectional) → Dense softmax. */
 import type { ModelConfig } from '../shared/config';
 import type { Tf } from './backend';
+import { fastOrthogonal } from './orthogonal';
 
 type LayersModel = import('@tensorflow/tfjs').LayersModel;
 
@@ -28,7 +29,7 @@ export function buildClassifier(tf: Tf, config: ModelConfig, vocabSize: number, 
         units: config.hiddenSize,
         returnSequences: !last,
         kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-        recurrentInitializer: tf.initializers.orthogonal({ seed: nextSeed(), gain: 1 }),
+        recurrentInitializer: fastOrthogonal(tf, { seed: nextSeed(), gain: 1 }),
         biasInitializer: 'zeros' as const,
         name: `${CELL_CLASS[config.cell]}_${layer + 1}${suffix}`,
       };
