@@ -93,9 +93,21 @@ async function buildWasmKernels() {
   }
 }
 
+/**
+ * The codicon font for the webviews' @vscode-elements controls (buttons with icons): codicon.css and
+ * codicon.ttf from @vscode/codicons into dist/codicons/, inside the webviews' resource roots.
+ */
+function copyCodicons() {
+  const from = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  const to = path.join('dist', 'codicons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(to, file));
+}
+
 async function main() {
   // A release build starts from an empty dist/, so no stale source maps or bundles ship.
   if (production) fs.rmSync('dist', { recursive: true, force: true });
+  copyCodicons();
   const kernels = buildWasmKernels();
   if (watch) {
     const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));

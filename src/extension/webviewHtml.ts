@@ -17,6 +17,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
   const nonce = randomBytes(16).toString('base64');
   const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${name}.js`)).toString();
+  // @vscode-elements finds the codicon font by this id (dist/codicons is copied from @vscode/codicons at build time).
+  const codicons = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.css')).toString();
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
@@ -27,6 +29,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
   return `<!DOCTYPE html><html lang="${vscode.env.language || 'en'}"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp};">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${codicons}" nonce="${nonce}">
 <link rel="stylesheet" href="${media('webview-common.css')}"><link rel="stylesheet" href="${media(`${name}.css`)}">
 <title>${title.replace(/[<>&"]/g, '')}</title></head>
 <body><div id="app" role="application"></div>

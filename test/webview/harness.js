@@ -17,7 +17,7 @@ const { chromiumPath, chromiumArgs } = require('../support/codeServer');
 /** Shared by run.js and the tests: { browser, server, fixtures, resultsDir }. */
 const fixture = { browser: null, server: null, fixtures: null, resultsDir: null };
 
-const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.html': 'text/html' };
+const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.html': 'text/html', '.ttf': 'font/ttf' };
 
 /** The page skeleton of the extension host, with the test theme's variables linked first. */
 function pageHtml(name, theme, origin, nonce) {
@@ -26,6 +26,7 @@ function pageHtml(name, theme, origin, nonce) {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${origin}/test/webview/theme.css">
+<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${origin}/dist/codicons/codicon.css" nonce="${nonce}">
 <link rel="stylesheet" href="${origin}/media/webview-common.css"><link rel="stylesheet" href="${origin}/media/${name}.css">
 <title>${name}</title></head>
 <body class="${theme}"><div id="app" role="application"></div>
@@ -36,6 +37,7 @@ function pageHtml(name, theme, origin, nonce) {
 function startServer() {
   const allowed = [
     ['/dist/webview/', path.join(repoRoot, 'dist', 'webview')],
+    ['/dist/codicons/', path.join(repoRoot, 'dist', 'codicons')],
     ['/media/', path.join(repoRoot, 'media')],
     ['/test/webview/', __dirname],
   ];

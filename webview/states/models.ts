@@ -1,6 +1,7 @@
 /**
  * The side panel's models section: every saved model with its metrics, and buttons to make it
- * active, reveal its files and delete it (the host asks for confirmation).
+ * active, reveal its files and delete it (the host asks for confirmation); the buttons carry the
+ * codicons VS Code uses for these actions.
  */
 import * as l10n from '@vscode/l10n';
 import type { ModelListItem } from '../../src/shared/webviewProtocol';
@@ -60,8 +61,8 @@ export class ModelsList {
       l10n.t('classes: {0}', m.classes.join(', ')),
       l10n.t('created {0}', formatCreated(m.created)),
     ];
-    const button = (action: ModelAction, text: string, label: string, disabled = false) => {
-      const b = el('vscode-button', { secondary: true, 'data-action': action, 'aria-label': label, text, disabled });
+    const button = (action: ModelAction, icon: string, text: string, label: string, disabled = false) => {
+      const b = el('vscode-button', { secondary: true, icon, 'data-action': action, 'aria-label': label, title: label, text, disabled });
       b.addEventListener('click', () => {
         if (!b.hasAttribute('disabled')) this.act(action, m.name, b);
       });
@@ -83,9 +84,9 @@ export class ModelsList {
       el(
         'div',
         { class: 'model-actions' },
-        button('setActive', m.active ? l10n.t('Active') : l10n.t('Set active'), m.active ? l10n.t('{0} is the active model', m.name) : l10n.t('Make {0} the active model', m.name), m.active),
-        button('revealModel', l10n.t('Reveal files'), l10n.t('Reveal the files of {0}', m.name)),
-        button('deleteModel', l10n.t('Delete…'), l10n.t('Delete {0}', m.name)),
+        button('setActive', m.active ? 'pass-filled' : 'pass', m.active ? l10n.t('Active') : l10n.t('Set active'), m.active ? l10n.t('{0} is the active model', m.name) : l10n.t('Make {0} the active model', m.name), m.active),
+        button('revealModel', 'folder-opened', l10n.t('Reveal files'), l10n.t('Reveal the files of {0}', m.name)),
+        button('deleteModel', 'trash', l10n.t('Delete…'), l10n.t('Delete {0}', m.name)),
       ),
     );
   }
