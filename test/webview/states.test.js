@@ -127,6 +127,30 @@ describe('Hidden States side panel', function () {
     assert.equal(await page.getAttribute('.model-item[data-name="gru"] [data-action="revealModel"]', 'aria-label'), 'Reveal the files of gru');
   });
 
+  it('shows the codicons VS Code uses on its buttons, with the font loaded under the CSP', async () => {
+    const { page } = await u.open({ view: 'states', snapshot: snapshot(), viewport: SIDEBAR });
+    await page.waitForSelector('.model-item');
+    const icons = await page.$$eval('.open-unrolled, .model-item[data-name="gru"] vscode-button', (buttons) =>
+      buttons.map((b) => [b.dataset.action ?? 'openUnrolled', b.shadowRoot.querySelector('vscode-icon')?.shadowRoot.querySelector('.codicon')?.className.replace(/\s+/g, ' ').trim(), b.getAttribute('aria-label')]),
+    );
+    assert.deepEqual(icons, [
+      ['openUnrolled', 'codicon codicon-type-hierarchy', 'Open this text in the unrolled view'],
+      ['setActive', 'codicon codicon-pass', 'Make gru the active model'],
+      ['revealModel', 'codicon codicon-folder-opened', 'Reveal the files of gru'],
+      ['deleteModel', 'codicon codicon-trash', 'Delete gru'],
+    ]);
+    // The glyph is drawn by the codicon font (served from dist/codicons like the extension does), not a fallback.
+    await page.waitForFunction(() => [...document.fonts].some((f) => f.family.replace(/"/g, '') === 'codicon' && f.status === 'loaded'), null, { timeout: 5000 });
+    const glyph = await page.$eval('.model-item[data-name="gru"] [data-action="deleteModel"]', (b) => {
+      const span = b.shadowRoot.querySelector('vscode-icon').shadowRoot.querySelector('.codicon');
+      const style = getComputedStyle(span, '::before');
+      return { family: style.fontFamily, content: style.content, width: span.getBoundingClientRect().width };
+    });
+    assert.match(glyph.family, /codicon/);
+    assert.notEqual(glyph.content, 'none', 'the icon has a glyph');
+    assert.equal(glyph.width, 16);
+  });
+
   it('opens the line in the unrolled view', async () => {
     const { page } = await u.open({ view: 'states', snapshot: snapshot(), viewport: SIDEBAR });
     await page.click('.open-unrolled');
@@ -138,8 +162,9 @@ describe('Hidden States side panel', function () {
     ['light', 'vscode-light'],
     ['dark', 'vscode-dark'],
     ['high-contrast', 'vscode-high-contrast'],
+    ['high-contrast-light', 'vscode-high-contrast vscode-high-contrast-light'],
   ]) {
-    it(`draws with the ${name} theme's colours (screenshot states-${name})`, async () => {
+    it(`draws with the ${name} theme's colours and keeps every text legible (screenshot states-${name})`, async () => {
       const insp = u.inspection('lstm', 'Jonathan');
       const { page } = await u.open({ view: 'states', snapshot: snapshot(), viewport: SIDEBAR, theme: 'vscode-dark' });
       await page.waitForSelector('canvas.heatmap[data-geometry]');
@@ -147,6 +172,7 @@ describe('Hidden States side panel', function () {
       await assertHeatmap(page, insp, 1, 'forward');
       await page.focus('canvas.heatmap');
       await page.keyboard.press('ArrowRight');
+      for (const selector of ['#source', '#predicted', '.class-bar-name', '.class-bar-value', '.heatmap-readout', '.model-name', '.model-desc', '.model-metrics']) await u.assertLegible(page, selector);
       await screenshot(page, `states-${name}`);
     });
   }

@@ -10,6 +10,8 @@ const THEMES = [
   ['light', 'vscode-light'],
   ['dark', 'vscode-dark'],
   ['high-contrast', 'vscode-high-contrast'],
+  // VS Code gives High Contrast Light both classes.
+  ['high-contrast-light', 'vscode-high-contrast vscode-high-contrast-light'],
 ];
 
 /** The colour the fixed state scale (−1…1) gives a value in the current theme. */
@@ -407,18 +409,20 @@ describe('unrolled panel', function () {
   });
 
   for (const [name, theme] of THEMES) {
-    it(`draws with the ${name} theme's colours and switches when the theme class changes (screenshot unrolled-${name})`, async () => {
+    it(`draws with the ${name} theme's colours, keeps every text legible, and switches when the theme class changes (screenshot unrolled-${name})`, async () => {
       const { page } = await u.open({ active: 'lstm', readyText: 'Maria', theme: 'vscode-dark' });
       await u.waitForDiagramText(page, 'Maria');
       await clickUnit(page, 2, 3, 3);
       await u.setTheme(page, theme);
       const g = await u.geometry(page);
       u.assertColor(await u.diagramPixel(page, g.colX(1) + 2, g.cellY(0) + 2), await u.themeColor(page, '--vscode-editor-background'), 1, 'cell background');
-      const frame = name === 'high-contrast' ? '--vscode-contrastBorder' : '--vscode-panel-border';
+      const frame = name.startsWith('high-contrast') ? '--vscode-contrastBorder' : '--vscode-panel-border';
       u.assertColor(await u.diagramPixel(page, g.colX(1), g.cellY(0) + 10), await u.themeColor(page, frame), 1, 'cell frame');
       u.assertColor(await u.diagramPixel(page, g.colX(2) - 1, g.cellY(3) + 10), await u.themeColor(page, '--vscode-focusBorder'), 2, 'selected cell');
       const legendEnd = await u.canvasPixel(page, '.legend-canvas', 94, 5);
       u.assertColor(legendEnd, await u.themeColor(page, '--vscode-charts-orange'), 8, 'legend: +1 is the positive colour (two pixels from its end)');
+      // Every piece of text stays legible: the arithmetic's numbers, tokens, the running prediction, notes.
+      for (const selector of ['.detail-math .num', '.detail-math .math-line', '.axis-token', '.running-label', '.model-line', '#prediction', '.help', '#readout', '.legend-item > span']) await u.assertLegible(page, selector);
       await page.mouse.move(0, 0);
       await screenshot(page, `unrolled-${name}`);
     });

@@ -127,6 +127,45 @@ async function themeColor(page, name) {
   }, name);
 }
 
+/**
+ * The WCAG contrast ratio of the text colour of every element matching `selector` against the
+ * editor background (text colours with alpha are composited over it); resolves to [{ text, ratio }].
+ */
+async function textContrast(page, selector) {
+  return page.evaluate((selector) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 1;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    const background = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim() || '#000';
+    const rgb = (colour) => {
+      ctx.fillStyle = background;
+      ctx.fillRect(0, 0, 1, 1);
+      ctx.fillStyle = colour;
+      ctx.fillRect(0, 0, 1, 1);
+      return [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+    };
+    const luminance = (c) => {
+      const [r, g, b] = c.map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const bg = luminance(rgb(background));
+    return [...document.querySelectorAll(selector)].map((e) => {
+      const fg = luminance(rgb(getComputedStyle(e).color));
+      return { text: e.textContent.trim().slice(0, 40), ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+    });
+  }, selector);
+}
+
+/** Asserts that the text of every element matching `selector` (at least one) has a contrast ratio of at least `min` against the background. */
+async function assertLegible(page, selector, min = 4.5) {
+  const found = await textContrast(page, selector);
+  assert.ok(found.length > 0, `no element matches ${selector}`);
+  for (const { text, ratio } of found) assert.ok(ratio >= min, `${selector} “${text}”: contrast ${ratio.toFixed(2)}:1 against the background, below ${min}:1`);
+}
+
 /** Linear mix of two colours (t = 0 → a). */
 function mix(a, b, t) {
   return { r: Math.round(a.r + (b.r - a.r) * t), g: Math.round(a.g + (b.g - a.g) * t), b: Math.round(a.b + (b.b - a.b) * t) };
@@ -176,4 +215,6 @@ module.exports = {
   assertColor,
   waitForDiagramText,
   setTheme,
+  textContrast,
+  assertLegible,
 };
