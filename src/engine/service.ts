@@ -147,6 +147,10 @@ export class EngineService {
       backend = await this.trainingBackend(model, config, vocab.size, classes.length, data, (message) => progress(message));
       onProgress({ phase: 'preparing', epoch: 0, epochs: config.epochs, batch: 0, batches: 0, loss: NaN, tokensPerSecond: 0, message: `Training on ${backend.name}…` });
       const outcome = await trainClassifier(backend, data, classes, config, { signal, onProgress });
+      // The model now holds the chosen weights: free the kernels' buffers and worker before saving.
+      const trainer = backend.name;
+      backend.dispose();
+      backend = undefined;
       if (!outcome.trained) throw new RpcError('Training was cancelled before the first batch; no model was saved.', 'cancelled');
       onProgress({
         phase: 'saving',
@@ -181,7 +185,7 @@ export class EngineService {
           seconds: outcome.seconds,
           tokensPerSecond: outcome.tokensPerSecond,
         },
-        backend: `${this.runtime.backend} (${backend.name})`,
+        backend: `${this.runtime.backend} (${trainer})`,
         samples: ds.examples.slice(0, 5).map((e) => e.text.slice(0, 200)),
       };
       await saveModel(tf, model, req.modelDir, vocab, metadata);

@@ -220,10 +220,10 @@ export interface StepBackend {
   readonly predictBatch: number;
   step(batch: Batch): { loss: number; correct: number } | Promise<{ loss: number; correct: number }>;
   predict: BatchPredictor;
-  /** Copies of the weights (tfjs getWeights() order). */
-  snapshot(): Float32Array[];
-  /** Writes weights into the tfjs model (at the end of training). */
-  commit(weights: Float32Array[]): void;
+  /** Keeps the current weights as the best so far (replacing the last kept ones). */
+  keepBest(): void;
+  /** Makes the last kept weights the tfjs model's (at the end of training). */
+  commitBest(): void;
   dispose(): void;
 }
 
@@ -232,13 +232,15 @@ export function tfjsBackend(tf: Tf, model: LayersModel, config: ModelConfig, cla
   const parts = modelParts(model);
   const optimizer = tf.train.adam(config.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
   const embeddingAdam = new SparseEmbeddingAdam(parts.embedding.dataSync().slice() as Float32Array, parts.embeddingDim, config.learningRate);
+  // The model's own weights are the ones being trained: the best are kept as copies.
+  let best: Float32Array[] | undefined;
   return {
     name: `tfjs-${tf.getBackend()}`,
     predictBatch: 256,
     step: (batch) => trainStep(tf, parts, optimizer, embeddingAdam, batch, classes),
     predict: tfjsPredictor(tf, model),
-    snapshot: () => model.getWeights().map((w) => w.dataSync().slice() as Float32Array),
-    commit: (weights) => setModelWeights(tf, model, weights),
+    keepBest: () => (best = model.getWeights().map((w) => w.dataSync().slice() as Float32Array)),
+    commitBest: () => best && setModelWeights(tf, model, best),
     dispose: () => optimizer.dispose(),
   };
 }
@@ -272,8 +274,10 @@ export async function fusedBackend(tf: Tf, model: LayersModel, config: ModelConf
     predictBatch: config.batchSize,
     step: (b) => parallel.trainStep(b.ids, b.labels, b.batch, b.time),
     predict: (b) => parallel.predict(b.ids, b.batch, b.time),
-    snapshot: () => parallel.net.getWeights(),
-    commit: (weights) => setModelWeights(tf, model, weights),
+    // The tfjs model is idle while our kernels train: it holds the best weights itself (copies, as
+    // tfjs keeps the arrays it is given), so no second copy of a large embedding is kept.
+    keepBest: () => setModelWeights(tf, model, parallel.net.getWeights()),
+    commitBest: () => undefined,
     dispose: () => parallel.dispose(),
   };
 }
@@ -299,7 +303,7 @@ export async function trainClassifier(
   let tokens = 0;
   let epochsCompleted = 0;
   let bestEpoch = 0;
-  let best: { weights: Float32Array[]; metrics?: EvalMetrics; score: number } | undefined;
+  let best: { metrics?: EvalMetrics; score: number } | undefined;
   let lastTrain = { loss: NaN, accuracy: NaN };
   let lastReport = 0;
   let cancelled = false;
@@ -310,7 +314,8 @@ export async function trainClassifier(
   const keepIfBest = (epoch: number, metrics: EvalMetrics | undefined) => {
     const s = score(metrics);
     if (!best || !hasValidation || s > best.score) {
-      best = { weights: backend.snapshot(), metrics, score: s };
+      backend.keepBest();
+      best = { metrics, score: s };
       bestEpoch = epoch;
     }
   };
@@ -374,8 +379,8 @@ export async function trainClassifier(
     // A partly trained epoch may already beat the best full one.
     keepIfBest(epochsCompleted, validate());
   }
-  const chosen = best as { weights: Float32Array[]; metrics?: EvalMetrics } | undefined;
-  if (chosen) backend.commit(chosen.weights);
+  const chosen = best as { metrics?: EvalMetrics } | undefined;
+  if (chosen) backend.commitBest();
   return {
     epochsCompleted,
     bestEpoch,

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ENGINE_ENV, type EngineInfo, type EngineMethods, type HostMethods } from '../shared/protocol';
+import { ENGINE_ENV, ENGINE_NODE_FLAGS, type EngineInfo, type EngineMethods, type HostMethods } from '../shared/protocol';
 import { RpcEndpoint, RpcError, type ProgressOf, type RequestOptions } from '../shared/rpc';
 
 /** How the engine is started; read from settings each time it starts. */
@@ -116,6 +116,7 @@ export class EngineClient implements vscode.Disposable {
     this.log.info(`Starting the engine: ${node.runtime} ${script} (backend preference: ${launch.backend})`);
     const proc = fork(script, [], {
       execPath: node.execPath,
+      execArgv: [...process.execArgv, ...ENGINE_NODE_FLAGS],
       env: {
         ...process.env,
         ...node.env,

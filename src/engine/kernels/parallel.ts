@@ -101,7 +101,9 @@ export class ParallelNet {
       embeddingIds: new SharedArrayBuffer(maxRows * 4),
       embeddingRows: new SharedArrayBuffer(maxRows * E * 4),
     };
-    const worker = new Worker(script);
+    // The worker allocates little JavaScript (two small messages a step): a small young generation keeps
+    // its heap from growing to the default semi-spaces, tens of MB of RSS it never needs.
+    const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 } });
     const rpc = new RpcEndpoint<Record<string, never>, WorkerMethods>({
       send: (m) => worker.postMessage(m),
       listen: (l) => {
@@ -158,9 +160,21 @@ export class ParallelNet {
     return { loss: w1 * local.loss + w2 * other.loss, correct: local.correct + other.correct };
   }
 
-  /** Probabilities [batch*classes] (on this thread: evaluation batches are small next to training). */
+  /**
+   * Probabilities [batch*classes], on this thread. With a worker, in parts of at most half the batch
+   * size: training only ever touches that many rows of this thread's buffers, and neither does this
+   * (each row's numbers do not depend on the rows beside it).
+   */
   predict(ids: Int32Array, batch: number, time: number): Float32Array {
-    return this.net.predict(ids, batch, time);
+    const part = this.rpc ? Math.ceil(this.net.options.maxBatch / 2) : batch;
+    if (batch <= part) return this.net.predict(ids, batch, time);
+    const C = this.net.config.classes;
+    const out = new Float32Array(batch * C);
+    for (let from = 0; from < batch; from += part) {
+      const rows = Math.min(part, batch - from);
+      out.set(this.net.predict(ids.subarray(from * time, (from + rows) * time), rows, time), from * C);
+    }
+    return out;
   }
 
   /** Stops the worker. */

@@ -196,6 +196,8 @@ interface ElementwiseExports {
 /** The operations shared by every implementation: the bump arena, and argument checks before the raw kernels run. */
 abstract class ArenaKernels implements Kernels {
   private top: number;
+  /** The end of everything ever handed out: above it the memory is still the zeros it was created with, never touched (so not resident). */
+  private touched: number;
 
   protected constructor(
     readonly name: string,
@@ -205,6 +207,7 @@ abstract class ArenaKernels implements Kernels {
     private readonly raw: ElementwiseExports,
   ) {
     this.top = start;
+    this.touched = start;
   }
 
   alloc(n: number): Float32Array {
@@ -215,8 +218,11 @@ abstract class ArenaKernels implements Kernels {
       throw new RangeError(`${this.name}: alloc(${n}) exceeds the arena (${free} floats free)`);
     }
     const view = new Float32Array(this.buffer, this.top, n);
-    view.fill(0);
+    // Only memory handed out before (and released) needs zeroing: fresh memory is zero, and leaving it
+    // untouched keeps buffers a run never uses (a worker's optimizer state, rows beyond its batch) out of RSS.
+    if (this.touched > this.top) view.fill(0, 0, Math.min(n, (this.touched - this.top) / 4));
     this.top += bytes;
+    this.touched = Math.max(this.touched, this.top);
     return view;
   }
 
