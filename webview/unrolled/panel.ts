@@ -49,7 +49,7 @@ const status = el('div', { class: 'status-line', id: 'status', role: 'status' })
 const readout = el('div', { class: 'readout', id: 'readout' });
 const unitField = el('vscode-textfield', { class: 'unit-field', type: 'number', placeholder: '–' }) as TextField;
 unitField.label = l10n.t('Unit to highlight in every cell');
-const clearUnit = el('vscode-button', { secondary: true, class: 'clear-unit', 'aria-label': l10n.t('Clear the unit highlight'), text: l10n.t('Clear') });
+const clearUnit = el('vscode-button', { secondary: true, icon: 'clear-all', class: 'clear-unit', 'aria-label': l10n.t('Clear the unit highlight'), text: l10n.t('Clear') });
 const legendStates = el('canvas', { class: 'legend-canvas', 'aria-hidden': 'true' });
 const legendGates = el('canvas', { class: 'legend-canvas', 'aria-hidden': 'true' });
 const legendPre = el('canvas', { class: 'legend-canvas', 'aria-hidden': 'true' });
@@ -153,7 +153,9 @@ function inspect(text: string): void {
     (raw) => {
       inFlight.delete(seq);
       if (seq <= lastShown) return; // a newer answer is already on screen
+      const arrived = performance.now();
       const accepted = acceptInspection(raw);
+      timing('rnnLens.accept', arrived);
       if ('problem' in accepted) {
         showStatus(l10n.t('The host sent an inspection that does not check out: {0}', accepted.problem), true);
         return;
@@ -161,7 +163,9 @@ function inspect(text: string): void {
       lastShown = seq;
       // Older requests can no longer be shown: tell the host to stop on them.
       for (const [older, c] of inFlight) if (older < seq) c.abort();
+      const drawing = performance.now();
       show(accepted.inspection);
+      timing('rnnLens.draw', drawing);
     },
     (err: unknown) => {
       inFlight.delete(seq);
@@ -170,6 +174,12 @@ function inspect(text: string): void {
       showStatus(err instanceof Error ? err.message : String(err), true);
     },
   );
+}
+
+/** Records how long a step took as a performance measure (only the latest of each name is kept), for benchmarks and the profiler. */
+function timing(name: string, start: number): void {
+  performance.clearMeasures(name);
+  performance.measure(name, { start, end: performance.now() });
 }
 
 /** Puts a new inspection on screen. */
