@@ -122,8 +122,8 @@ async function main() {
           const { loss } = await parallel.trainStep(b.ids, b.labels, config.batch, config.time);
           if (!Number.isFinite(loss)) throw new Error(`loss is not finite: ${loss}`);
         },
-        infer: (k) => {
-          const probs = parallel.predict(batches[k % BATCH_VARIANTS].ids, config.batch, config.time);
+        infer: async (k) => {
+          const probs = await parallel.predict(batches[k % BATCH_VARIANTS].ids, config.batch, config.time);
           if (probs.length !== config.batch * config.classes) throw new Error(`predict returned ${probs.length} values`);
         },
         dispose: () => parallel.dispose(),

@@ -12,6 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { RESULT_PREFIX } = require('./peerSupport');
+const { measureEngineRss, formatEngineRss } = require('./engineRss');
 
 const ROOT = path.join(__dirname, '..');
 const RESULTS_DIR = path.join(__dirname, 'results');
@@ -505,6 +506,8 @@ function printReport(report) {
   else if (capture?.available) {
     out.push(`${captureTitle}: ${capture.medianMs.toFixed(2)} ms median, ${capture.meanMs.toFixed(2)} ms mean over ${capture.calls} calls of ${capture.signature}`);
   } else out.push(`${captureTitle}: not available (${capture?.message ?? ours.message ?? 'no result'})`);
+  if (report.engineRss?.error) out.push(`engine RSS: not measured (${report.engineRss.error})`);
+  else if (report.engineRss) out.push(...formatEngineRss(report.engineRss));
   out.push('');
   const m = report.machine;
   const torchInfo = report.peers.find((p) => p.id.startsWith('torch-') && p.info.torchVersion)?.info;
@@ -575,6 +578,15 @@ async function main() {
     progress(`  done in ${run.seconds.toFixed(1)} s, peak RSS ${summary.peakRssMb !== undefined ? `${Math.round(summary.peakRssMb)} MB` : 'unknown'}${run.otherCpuCores !== undefined ? `, other processes busy ${run.otherCpuCores.toFixed(2)} cores` : ''}`);
     peers.push(summary);
   }
+  let engineRss;
+  if (options.peers.some((p) => p.id === 'ours')) {
+    progress('engine RSS: training the large config with dist/cli.js…');
+    try {
+      engineRss = await measureEngineRss();
+    } catch (error) {
+      engineRss = { error: error.message };
+    }
+  }
   const best = torchBest(peers);
   const ours = peers.find((p) => p.id === 'ours');
   const ratios = {};
@@ -606,6 +618,7 @@ async function main() {
     torchBest: best,
     ratios,
     ratioDefinition: 'ours tokens/s ÷ peer tokens/s (null where either has no figure)',
+    engineRss,
     loadAverageAtEnd,
     busyWarning: busyWarning(peers),
   };

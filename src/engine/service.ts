@@ -177,7 +177,7 @@ export class EngineService {
         dataHash: hashExamples(ds.examples),
         examples: { train: data.train.length, validation: data.validation.length, skippedLines: ds.errorCount + (tokenized.length - usable.length) },
         metrics: {
-          validation: outcome.validation ?? (data.validation.length > 0 ? evaluate(tfjsPredictor(tf, model), data.validation, classes) : undefined),
+          validation: outcome.validation ?? (data.validation.length > 0 ? await evaluate(tfjsPredictor(tf, model), data.validation, classes) : undefined),
           train: outcome.train,
           epochsCompleted: outcome.epochsCompleted,
           bestEpoch: outcome.bestEpoch,
@@ -247,7 +247,7 @@ export class EngineService {
     const loaded = await this.load(modelDir);
     const { tokenizer } = loaded.metadata;
     const encoded = texts.map((t) => loaded.vocab.encode(tokenize(t, tokenizer)));
-    const probs = predictProbabilities(
+    const probs = await predictProbabilities(
       tfjsPredictor(this.runtime.tf, loaded.model),
       encoded.map((ids) => ({ ids: idsForPrediction(ids), label: 0 })),
       loaded.metadata.classes.length,

@@ -160,7 +160,7 @@ function trainStep(
 }
 
 /** Probabilities [batch*classes] of one padded batch. */
-export type BatchPredictor = (batch: Batch) => Float32Array;
+export type BatchPredictor = (batch: Batch) => Float32Array | Promise<Float32Array>;
 
 /** A tfjs model as a batch predictor. */
 export function tfjsPredictor(tf: Tf, model: LayersModel): BatchPredictor {
@@ -173,22 +173,22 @@ export function tfjsPredictor(tf: Tf, model: LayersModel): BatchPredictor {
 }
 
 /** Class probabilities for many id sequences, in input order, in batches. */
-export function predictProbabilities(predict: BatchPredictor, examples: EncodedExample[], classes: number, batchSize = 256): Float32Array[] {
+export async function predictProbabilities(predict: BatchPredictor, examples: EncodedExample[], classes: number, batchSize = 256): Promise<Float32Array[]> {
   const { batches, order } = evaluationBatches(examples, batchSize);
   const out: Float32Array[] = new Array(examples.length);
   let k = 0;
   for (const b of batches) {
-    const data = predict(b);
+    const data = await predict(b);
     for (let row = 0; row < b.batch; row++) out[order[k++]] = data.slice(row * classes, (row + 1) * classes);
   }
   return out;
 }
 
 /** Accuracy, loss, per-class precision/recall and the confusion matrix. */
-export function evaluate(predict: BatchPredictor, examples: EncodedExample[], classNames: string[], batchSize = 256): EvalMetrics {
+export async function evaluate(predict: BatchPredictor, examples: EncodedExample[], classNames: string[], batchSize = 256): Promise<EvalMetrics> {
   const n = classNames.length;
   const confusion = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const probs = predictProbabilities(predict, examples, n, batchSize);
+  const probs = await predictProbabilities(predict, examples, n, batchSize);
   let loss = 0;
   let correct = 0;
   examples.forEach((e, i) => {
@@ -298,7 +298,7 @@ export async function trainClassifier(
   const interval = options.progressIntervalMs ?? 200;
   const started = performance.now();
   const hasValidation = data.validation.length > 0;
-  const validate = () => (hasValidation ? evaluate(backend.predict, data.validation, classNames, backend.predictBatch) : undefined);
+  const validate = async () => (hasValidation ? evaluate(backend.predict, data.validation, classNames, backend.predictBatch) : undefined);
 
   let tokens = 0;
   let epochsCompleted = 0;
@@ -361,7 +361,7 @@ export async function trainClassifier(
     if (seen > 0) lastTrain = { loss: lossSum / seen, accuracy: correct / seen };
     if (cancelled) break;
     epochsCompleted = epoch;
-    const metrics = validate();
+    const metrics = await validate();
     lastValAccuracy = metrics?.accuracy;
     keepIfBest(epoch, metrics);
     options.onProgress({
@@ -377,7 +377,7 @@ export async function trainClassifier(
   }
   if (cancelled && steps > 0) {
     // A partly trained epoch may already beat the best full one.
-    keepIfBest(epochsCompleted, validate());
+    keepIfBest(epochsCompleted, await validate());
   }
   const chosen = best as { metrics?: EvalMetrics } | undefined;
   if (chosen) backend.commitBest();

@@ -54,6 +54,40 @@ describe('two-thread training', function () {
     }
   });
 
+  it('predicts on both threads what one thread predicts, before and after Adam steps (the worker picks up new weights)', async () => {
+    const one = await make(1);
+    const two = await make(2);
+    try {
+      const compare = async (when: string) => {
+        const { ids, B, T } = batch(30);
+        const a = await one.predict(ids, B, T);
+        const b = await two.predict(ids, B, T);
+        const here = two.predictHere(ids, B, T);
+        assert.equal(b.length, B * config.classes);
+        for (let k = 0; k < a.length; k++) {
+          assert.ok(Math.abs(a[k] - b[k]) < 1e-6, `${when}: probability ${k} ${a[k]} vs ${b[k]}`);
+          assert.ok(Math.abs(here[k] - b[k]) < 1e-6, `${when}: probability ${k} on one thread ${here[k]} vs ${b[k]}`);
+        }
+      };
+      await compare('before training');
+      for (let step = 0; step < 2; step++) {
+        const { ids, labels, B, T } = batch(20 + step);
+        await one.trainStep(ids, labels, B, T);
+        await two.trainStep(ids, labels, B, T);
+        await compare(`after step ${step + 1}`);
+      }
+      // Weights copied in from outside reach the worker too.
+      const random = seededRandom(99);
+      const fresh = one.net.weightShapes().map((s) => Float32Array.from({ length: s.reduce((x, y) => x * y, 1) }, () => (random() - 0.5) * 0.6));
+      one.net.setWeights(fresh);
+      two.net.setWeights(fresh);
+      await compare('after setWeights');
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
   it('trains a batch of one row on the training thread alone', async () => {
     const two = await make(2);
     try {

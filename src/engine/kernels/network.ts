@@ -204,6 +204,7 @@ export class RecurrentNet {
   private readonly embSlot: Int32Array;
   private readonly embIds: Int32Array;
   private step = 0;
+  private weightRevision = 0;
   private accBeta1 = 1;
   private accBeta2 = 1;
   readonly gatesPerUnit: number;
@@ -250,6 +251,11 @@ export class RecurrentNet {
     return new RecurrentNet(config, options, kernels);
   }
 
+  /** Counts changes of the weights (optimizer steps, weights copied in): equal counts, equal weights. */
+  get revision(): number {
+    return this.weightRevision;
+  }
+
   /** The kernels in use, e.g. "wasm-relaxed-simd". */
   get kernelName(): string {
     return this.kernels.name;
@@ -278,12 +284,14 @@ export class RecurrentNet {
       if (v.length !== targets[i].length) throw new Error(`Weight ${i} has ${v.length} values; expected ${targets[i].length}`);
       targets[i].set(v);
     });
+    this.weightRevision++;
   }
 
   /** Copies weights in for every array but the embedding (which a worker shares instead). */
   setWeightsExceptEmbedding(values: ArrayLike<number>[]): void {
     const targets = this.weightArrays();
     for (let i = 1; i < targets.length; i++) targets[i].set(values[i - 1]);
+    this.weightRevision++;
   }
 
   /** Copies of the weights (tfjs-layers getWeights() order and layout). */
@@ -611,6 +619,7 @@ export class RecurrentNet {
   applyAdam(embeddingGrad: Map<number, Float32Array>): void {
     const lr = this.config.learningRate;
     this.step++;
+    this.weightRevision++;
     this.accBeta1 *= ADAM.beta1;
     this.accBeta2 *= ADAM.beta2;
     const c1 = 1 - this.accBeta1;

@@ -60,6 +60,9 @@ export class ParallelNet {
   private gradientViews: Float32Array[] = [];
   private embeddingIds: Int32Array | undefined;
   private embeddingRows: Float32Array | undefined;
+  /** The weights' revision that is published (−1: none yet), and a counter the worker compares to skip copying unchanged weights. */
+  private publishedRevision = -1;
+  private weightsVersion = 0;
 
   private constructor(
     readonly net: RecurrentNet,
@@ -126,9 +129,13 @@ export class ParallelNet {
     }
   }
 
+  /** Publishes the dense weights to the worker when they changed since the last time (an Adam step changes them). */
   private publishWeights(): void {
+    if (this.publishedRevision === this.net.revision) return;
     const dense = this.net.weightArrays();
     this.weightViews.forEach((v, i) => v.set(dense[i + 1]));
+    this.publishedRevision = this.net.revision;
+    this.weightsVersion++;
   }
 
   /** One Adam step on a right-padded batch split between the threads: mean loss and correct count. */
@@ -140,7 +147,7 @@ export class ParallelNet {
     const t2 = usedTime(ids, time, b1, batch);
     this.publishWeights();
     // Each half computes its share of the whole batch's mean gradient: merging is a plain sum.
-    const remote = this.rpc.request('gradients', { ids: slice(ids, time, b1, batch, t2), labels: labels.slice(b1), batch: b2, time: t2, meanOver: batch });
+    const remote = this.rpc.request('gradients', { ids: slice(ids, time, b1, batch, t2), labels: labels.slice(b1), batch: b2, time: t2, meanOver: batch, weightsVersion: this.weightsVersion });
     const local = this.net.computeGradients(slice(ids, time, 0, b1, t1), labels.slice(0, b1), b1, t1, batch);
     const other = await remote;
     const w1 = b1 / batch;
@@ -161,11 +168,30 @@ export class ParallelNet {
   }
 
   /**
-   * Probabilities [batch*classes], on this thread. With a worker, in parts of at most half the batch
-   * size: training only ever touches that many rows of this thread's buffers, and neither does this
-   * (each row's numbers do not depend on the rows beside it).
+   * Probabilities [batch*classes]: with a worker, the threads read half the batch each (each row's
+   * numbers do not depend on the rows beside it, so the result is the same as one thread's).
    */
-  predict(ids: Int32Array, batch: number, time: number): Float32Array {
+  async predict(ids: Int32Array, batch: number, time: number): Promise<Float32Array> {
+    if (!this.rpc || batch < 2) return this.predictHere(ids, batch, time);
+    const b1 = Math.ceil(batch / 2);
+    const t1 = usedTime(ids, time, 0, b1);
+    const t2 = usedTime(ids, time, b1, batch);
+    this.publishWeights();
+    const remote = this.rpc.request('predict', { ids: slice(ids, time, b1, batch, t2), batch: batch - b1, time: t2, weightsVersion: this.weightsVersion });
+    const local = this.net.predict(slice(ids, time, 0, b1, t1), b1, t1);
+    const { probs } = await remote;
+    const C = this.net.config.classes;
+    const out = new Float32Array(batch * C);
+    out.set(local);
+    out.set(probs, b1 * C);
+    return out;
+  }
+
+  /**
+   * Probabilities [batch*classes] on this thread alone. With a worker, in parts of at most half the
+   * batch size: training only ever touches that many rows of this thread's buffers.
+   */
+  predictHere(ids: Int32Array, batch: number, time: number): Float32Array {
     const part = this.rpc ? Math.ceil(this.net.options.maxBatch / 2) : batch;
     if (batch <= part) return this.net.predict(ids, batch, time);
     const C = this.net.config.classes;

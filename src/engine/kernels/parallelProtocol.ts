@@ -17,8 +17,8 @@ export interface SharedBuffers {
 export type WorkerMethods = {
   /** Build the worker's network on the shared buffers. */
   init: { params: { config: NetConfig; maxBatch: number; maxTime: number; buffers: SharedBuffers }; result: { kernels: string } };
-  /** Loss and gradients of the worker's part of a batch (weights read from the shared buffer first). */
-  gradients: { params: { ids: Int32Array; labels: Int32Array; batch: number; time: number; meanOver: number }; result: { loss: number; correct: number; rows: number } };
+  /** Loss and gradients of the worker's part of a batch (weights read from the shared buffer first when their version changed). */
+  gradients: { params: { ids: Int32Array; labels: Int32Array; batch: number; time: number; meanOver: number; weightsVersion: number }; result: { loss: number; correct: number; rows: number } };
   /** Probabilities of the worker's part of a batch. */
-  predict: { params: { ids: Int32Array; batch: number; time: number }; result: { probs: Float32Array } };
+  predict: { params: { ids: Int32Array; batch: number; time: number; weightsVersion: number }; result: { probs: Float32Array } };
 };

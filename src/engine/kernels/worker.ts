@@ -12,6 +12,15 @@ let net: RecurrentNet | undefined;
 let buffers: SharedBuffers | undefined;
 let weightViews: Float32Array[] = [];
 let gradientViews: Float32Array[] = [];
+/** The version of the published weights this worker's network holds. */
+let loadedVersion = -1;
+
+/** Copies the published weights in when they are newer than the ones held. */
+function loadWeights(version: number): void {
+  if (!net || version === loadedVersion) return;
+  net.setWeightsExceptEmbedding(weightViews);
+  loadedVersion = version;
+}
 
 function views(buffer: SharedArrayBuffer, arrays: Float32Array[]): Float32Array[] {
   let offset = 0;
@@ -48,7 +57,7 @@ rpc.handle('init', async (params) => {
 rpc.handle('gradients', (params) => {
   if (!net || !buffers) throw new Error('kernel worker: not initialised');
   const p = params as WorkerMethods['gradients']['params'];
-  net.setWeightsExceptEmbedding(weightViews);
+  loadWeights(p.weightsVersion);
   const { loss, correct, embeddingGrad } = net.computeGradients(p.ids, p.labels, p.batch, p.time, p.meanOver);
   net.denseGradients().forEach((g, i) => gradientViews[i].set(g));
   const ids = new Int32Array(buffers.embeddingIds);
@@ -66,6 +75,6 @@ rpc.handle('gradients', (params) => {
 rpc.handle('predict', (params) => {
   if (!net) throw new Error('kernel worker: not initialised');
   const p = params as WorkerMethods['predict']['params'];
-  net.setWeightsExceptEmbedding(weightViews);
+  loadWeights(p.weightsVersion);
   return { probs: net.predict(p.ids, p.batch, p.time) };
 });
