@@ -1,8 +1,8 @@
 'use strict';
 /**
  * Peer: our fused engine as the training loop uses it — ParallelNet from src/engine/kernels/parallel.ts
- * (RecurrentNet on WebAssembly SIMD, split over two threads when the machine has two cores; loaded
- * through tsx; needs `npm run build` for the worker and kernels), with random uniform weights set
+ * (RecurrentNet on WebAssembly SIMD, split over two threads when the machine has two cores; bundled
+ * by esbuild as the engine is; needs `npm run build` for the worker and kernels), with random uniform weights set
  * before timing. Also times inference with full capture (inspect) of one
  * 50-token sentence on a 2-layer bidirectional net.
  * Usage: node bench/oursPeer.js '<plan JSON>' (bench/run.js writes the plan).
@@ -11,16 +11,28 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { readPlan, emit, createRng, makeBatches, measureConfig, errorMessage, peakRssMb } = require('./peerSupport');
 
-const NETWORK_MODULE = path.join(__dirname, '..', 'src', 'engine', 'kernels', 'network.ts');
-const PARALLEL_MODULE = path.join(__dirname, '..', 'src', 'engine', 'kernels', 'parallel.ts');
 const BATCH_VARIANTS = 4;
 
+/**
+ * Bundles the kernels the way the engine ships them (esbuild, one CommonJS file; the worker is
+ * dist/kernelWorker.js from `npm run build`), rather than loading the TypeScript through a loader
+ * that would sit in the timed process.
+ */
 function loadNetwork() {
-  require('tsx/cjs/api').register();
-  const { RecurrentNet } = require(NETWORK_MODULE);
-  if (typeof RecurrentNet?.create !== 'function') throw new Error(`${NETWORK_MODULE} exports no RecurrentNet.create`);
-  const { ParallelNet } = require(PARALLEL_MODULE);
-  if (typeof ParallelNet?.create !== 'function') throw new Error(`${PARALLEL_MODULE} exports no ParallelNet.create`);
+  const entry = path.join(__dirname, '..', 'src', 'engine', 'kernels', 'parallel.ts');
+  const outfile = path.join(__dirname, '..', 'dist', 'bench', 'kernels.js');
+  require('esbuild').buildSync({
+    stdin: { contents: "export { ParallelNet } from './parallel'; export { RecurrentNet } from './network';", resolveDir: path.dirname(entry), loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+  });
+  const { RecurrentNet, ParallelNet } = require(outfile);
+  if (typeof RecurrentNet?.create !== 'function') throw new Error(`${outfile} exports no RecurrentNet.create`);
+  if (typeof ParallelNet?.create !== 'function') throw new Error(`${outfile} exports no ParallelNet.create`);
   return { RecurrentNet, ParallelNet };
 }
 

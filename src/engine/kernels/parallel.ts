@@ -104,9 +104,8 @@ export class ParallelNet {
       embeddingIds: new SharedArrayBuffer(maxRows * 4),
       embeddingRows: new SharedArrayBuffer(maxRows * E * 4),
     };
-    // The worker allocates little JavaScript (two small messages a step): a small young generation keeps
-    // its heap from growing to the default semi-spaces, tens of MB of RSS it never needs.
-    const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 } });
+    // Its heap sizes follow the process's V8 flags (the engine starts with ENGINE_NODE_FLAGS).
+    const worker = new Worker(script);
     const rpc = new RpcEndpoint<Record<string, never>, WorkerMethods>({
       send: (m) => worker.postMessage(m),
       listen: (l) => {
