@@ -23,6 +23,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { argValue, summary } = require('./stats');
 const cs = require('../test/support/codeServer');
 const e2e = require('../test/e2e/lib');
 
@@ -40,22 +41,6 @@ const MODEL_SETTINGS = {
   'rnnLens.tokenization': 'char',
   'rnnLens.epochs': 1,
 };
-
-function argValue(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-function quantile(sorted, q) {
-  if (!sorted.length) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i];
-}
-
-function summary(values) {
-  const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  return { median: quantile(s, 0.5), p95: quantile(s, 0.95), max: s[s.length - 1] };
-}
 
 /** The webview frame (at any depth) whose document has `selector`. */
 async function frameWith(page, selector, timeout = 30000) {

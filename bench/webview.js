@@ -17,25 +17,10 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const harness = require('../test/webview/harness');
+const { argValue, summary } = require('./stats');
 
 const TARGET_MS = 16;
 const WORD = 'wonderful';
-
-function argValue(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-function quantile(sorted, q) {
-  if (!sorted.length) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i];
-}
-
-function summary(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return { median: quantile(s, 0.5), p95: quantile(s, 0.95), max: s[s.length - 1] };
-}
 
 /** Runs before the page's scripts: its 'message' listener comes first, so it sees answers arrive. */
 function firstListener() {
