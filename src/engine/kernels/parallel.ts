@@ -60,9 +60,8 @@ export class ParallelNet {
   private gradientViews: Float32Array[] = [];
   private embeddingIds: Int32Array | undefined;
   private embeddingRows: Float32Array | undefined;
-  /** The weights' revision that is published (−1: none yet), and a counter the worker compares to skip copying unchanged weights. */
+  /** The revision of the weights in the shared buffer (−1: none yet); the worker compares it to skip copying unchanged weights. */
   private publishedRevision = -1;
-  private weightsVersion = 0;
 
   private constructor(
     readonly net: RecurrentNet,
@@ -134,7 +133,6 @@ export class ParallelNet {
     const dense = this.net.weightArrays();
     this.weightViews.forEach((v, i) => v.set(dense[i + 1]));
     this.publishedRevision = this.net.revision;
-    this.weightsVersion++;
   }
 
   /** One Adam step on a right-padded batch split between the threads: mean loss and correct count. */
@@ -146,7 +144,7 @@ export class ParallelNet {
     const t2 = usedTime(ids, time, b1, batch);
     this.publishWeights();
     // Each half computes its share of the whole batch's mean gradient: merging is a plain sum.
-    const remote = this.rpc.request('gradients', { ids: slice(ids, time, b1, batch, t2), labels: labels.slice(b1), batch: b2, time: t2, meanOver: batch, weightsVersion: this.weightsVersion });
+    const remote = this.rpc.request('gradients', { ids: slice(ids, time, b1, batch, t2), labels: labels.slice(b1), batch: b2, time: t2, meanOver: batch, weightsVersion: this.publishedRevision });
     const local = this.net.computeGradients(slice(ids, time, 0, b1, t1), labels.slice(0, b1), b1, t1, batch);
     const other = await remote;
     const w1 = b1 / batch;
@@ -176,7 +174,7 @@ export class ParallelNet {
     const t1 = usedTime(ids, time, 0, b1);
     const t2 = usedTime(ids, time, b1, batch);
     this.publishWeights();
-    const remote = this.rpc.request('predict', { ids: slice(ids, time, b1, batch, t2), batch: batch - b1, time: t2, weightsVersion: this.weightsVersion });
+    const remote = this.rpc.request('predict', { ids: slice(ids, time, b1, batch, t2), batch: batch - b1, time: t2, weightsVersion: this.publishedRevision });
     const local = this.net.predict(slice(ids, time, 0, b1, t1), b1, t1);
     const { probs } = await remote;
     const C = this.net.config.classes;
