@@ -88,6 +88,39 @@ describe('two-thread training', function () {
     }
   });
 
+  it('goes on on one thread when the worker stops, with the same steps and predictions as one thread', async () => {
+    const one = await make(1);
+    const two = await make(2);
+    try {
+      const step = async (k: number) => {
+        const { ids, labels, B, T } = batch(40 + k);
+        const a = await one.trainStep(ids, labels, B, T);
+        const b = await two.trainStep(ids, labels, B, T);
+        assert.ok(Math.abs(a.loss - b.loss) < 1e-5, `step ${k}: loss ${a.loss} vs ${b.loss}`);
+      };
+      await step(0);
+      // Kill the worker between steps, then while a step is in flight.
+      await (two as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      await step(1);
+      assert.equal((two as unknown as { rpc: unknown }).rpc, undefined, 'the worker is forgotten');
+      await step(2);
+      const { ids, B, T } = batch(50);
+      const a = await one.predict(ids, B, T);
+      const b = await two.predict(ids, B, T);
+      a.forEach((p, k) => assert.ok(Math.abs(p - b[k]) < 1e-6, `probability ${k}`));
+      const three = await make(2);
+      const { ids: ids3, labels: labels3 } = batch(60);
+      const inFlight = three.trainStep(ids3, labels3, B, T);
+      void (three as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      const r = await inFlight;
+      assert.ok(Number.isFinite(r.loss));
+      three.dispose();
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
   it('trains a batch of one row on the training thread alone', async () => {
     const two = await make(2);
     try {

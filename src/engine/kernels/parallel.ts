@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { RpcEndpoint } from '../../shared/rpc';
+import { RpcEndpoint, RpcError } from '../../shared/rpc';
 import { RecurrentNet, type NetConfig, type NetOptions } from './network';
 import type { SharedBuffers, WorkerMethods } from './parallelProtocol';
 
@@ -65,11 +65,13 @@ export class ParallelNet {
 
   private constructor(
     readonly net: RecurrentNet,
-    private readonly worker: Worker | undefined,
-    private readonly rpc: RpcEndpoint<Record<string, never>, WorkerMethods> | undefined,
+    private worker: Worker | undefined,
+    private rpc: RpcEndpoint<Record<string, never>, WorkerMethods> | undefined,
     buffers: SharedBuffers | undefined,
     readonly kernelName: string,
   ) {
+    worker?.on('exit', (code) => this.workerStopped(`it exited with code ${code}`));
+    worker?.on('error', (err) => this.workerStopped(err.message));
     if (buffers) {
       const dense = net.weightArrays().slice(1);
       let offset = 0;
@@ -127,6 +129,19 @@ export class ParallelNet {
     }
   }
 
+  /**
+   * A worker that stops while training (killed, out of memory) leaves this thread to go on alone: its
+   * buffers hold a whole batch, and a step or prediction in flight is redone here.
+   */
+  private workerStopped(reason: string): void {
+    const rpc = this.rpc;
+    if (!rpc) return;
+    this.rpc = undefined;
+    this.worker = undefined;
+    rpc.close(new RpcError(`the kernel worker stopped: ${reason}`, 'closed'));
+    console.error(`Training goes on on one thread: the kernel worker stopped (${reason})`);
+  }
+
   /** Publishes the dense weights to the worker when they changed since the last time (an Adam step changes them). */
   private publishWeights(): void {
     if (this.publishedRevision === this.net.revision) return;
@@ -146,7 +161,13 @@ export class ParallelNet {
     // Each half computes its share of the whole batch's mean gradient: merging is a plain sum.
     const remote = this.rpc.request('gradients', { ids: slice(ids, time, b1, batch, t2), labels: labels.slice(b1), batch: b2, time: t2, meanOver: batch, weightsVersion: this.publishedRevision });
     const local = this.net.computeGradients(slice(ids, time, 0, b1, t1), labels.slice(0, b1), b1, t1, batch);
-    const other = await remote;
+    let other: Awaited<typeof remote>;
+    try {
+      other = await remote;
+    } catch (err) {
+      if (this.rpc) throw err;
+      return this.net.trainStepWithAccuracy(ids, labels, batch, time);
+    }
     const w1 = b1 / batch;
     const w2 = b2 / batch;
     this.net.denseGradients().forEach((g, i) => {
@@ -176,7 +197,13 @@ export class ParallelNet {
     this.publishWeights();
     const remote = this.rpc.request('predict', { ids: slice(ids, time, b1, batch, t2), batch: batch - b1, time: t2, weightsVersion: this.publishedRevision });
     const local = this.net.predict(slice(ids, time, 0, b1, t1), b1, t1);
-    const { probs } = await remote;
+    let probs: Float32Array;
+    try {
+      ({ probs } = await remote);
+    } catch (err) {
+      if (this.rpc) throw err;
+      return this.predictHere(ids, batch, time);
+    }
     const C = this.net.config.classes;
     const out = new Float32Array(batch * C);
     out.set(local);
@@ -202,8 +229,11 @@ export class ParallelNet {
 
   /** Stops the worker. */
   dispose(): void {
-    this.rpc?.close();
-    void this.worker?.terminate();
+    const { rpc, worker } = this;
+    this.rpc = undefined;
+    this.worker = undefined;
+    rpc?.close();
+    void worker?.terminate();
     this.net.dispose();
   }
 }
