@@ -116,6 +116,59 @@ for (const [name, create, supported] of variants) {
       }
     });
 
+    it('multiplies by a packed B with exactly the numbers of the unpacked multiply, for every transpose and awkward sizes', function () {
+      const rnd = random(123);
+      for (const [tA, tB] of combos) {
+        for (const beta of [0, 1] as const) {
+          for (const [M, N, K] of [[1, 1, 1], [9, 7, 3], [16, 256, 64], [16, 64, 256], [5, 130, 300], [33, 9, 520], [6, 2050, 17]]) {
+            const mark = kernels.mark();
+            const [aRows, aCols] = tA ? [K, M] : [M, K];
+            const [bRows, bCols] = tB ? [N, K] : [K, N];
+            const lda = aCols + 1;
+            const ldb = bCols + 2;
+            const ldc = N + 3;
+            const filled = (n: number) => {
+              const x = kernels.alloc(n);
+              for (let i = 0; i < n; i++) x[i] = rnd();
+              return x;
+            };
+            const A = filled(aRows * lda);
+            const B = filled(bRows * ldb);
+            const start = filled(M * ldc);
+            const plain = kernels.alloc(M * ldc);
+            const packedOut = kernels.alloc(M * ldc);
+            plain.set(start);
+            packedOut.set(start);
+            const packed = kernels.alloc(kernels.packedSize(K, N));
+            assert.ok(packed.length >= K * N);
+            kernels.sgemm(tA, tB, M, N, K, A, lda, B, ldb, plain, ldc, beta);
+            kernels.packB(tB, K, N, B, ldb, packed);
+            // The packed copy is reused: multiply twice, as a recurrent step does.
+            kernels.sgemmPacked(tA, M, N, K, A, lda, packed, packedOut, ldc, beta);
+            if (beta === 1) {
+              kernels.sgemm(tA, tB, M, N, K, A, lda, B, ldb, plain, ldc, 1);
+              kernels.sgemmPacked(tA, M, N, K, A, lda, packed, packedOut, ldc, 1);
+            }
+            for (let i = 0; i < plain.length; i++) {
+              if (!Object.is(plain[i], packedOut[i])) assert.fail(`${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} M=${M} N=${N} K=${K} beta=${beta}: C[${i}] ${packedOut[i]} vs ${plain[i]}`);
+            }
+            kernels.release(mark);
+          }
+        }
+      }
+    });
+
+    it('refuses a packed B too small for its shape, and C overlapping it', function () {
+      const mark = kernels.mark();
+      const A = kernels.alloc(4 * 8);
+      const small = kernels.alloc(kernels.packedSize(8, 8) - 1);
+      const C = kernels.alloc(4 * 8);
+      assert.throws(() => kernels.sgemmPacked(false, 4, 8, 8, A, 8, small, C, 8, 0), /packed.*needs/);
+      const packed = kernels.alloc(kernels.packedSize(8, 8));
+      assert.throws(() => kernels.sgemmPacked(false, 1, 8, 8, A, 8, packed, packed, 8, 0), /overlap/);
+      kernels.release(mark);
+    });
+
     it('with K = 0 writes zeros for beta 0 and leaves C for beta 1', function () {
       const mark = kernels.mark();
       const A = kernels.alloc(4);

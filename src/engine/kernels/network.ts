@@ -69,6 +69,13 @@ interface Direction {
   c: Float32Array;
   /** GRU: r ⊙ h_{t-1}; [T*B, H]. */
   rh: Float32Array;
+  /**
+   * LSTM and SimpleRNN: U packed for the per-step products h·U (forward) and dz·Uᵀ (backward), packed
+   * once per change of the weights instead of once per time step (empty for GRU, whose steps use
+   * column blocks of U).
+   */
+  packedU: Float32Array;
+  packedUT: Float32Array;
 }
 
 /** A parameter array, its gradient and its Adam moments (tf.train.adam's update). */
@@ -120,6 +127,10 @@ interface Arena {
   adamRows: Float32Array;
 }
 
+function roundUp8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
 /** Lays the network's arena arrays out with `alloc` (a counting stub sizes the arena before it exists). */
 function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) => Float32Array): Arena {
   const { hiddenSize: H, embeddingSize: E, layers, classes, cell, vocabSize } = config;
@@ -147,6 +158,9 @@ function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) 
         dZ: alloc(rows * G * H),
         c: cell === 'lstm' ? alloc(rows * H) : empty,
         rh: cell === 'gru' ? alloc(rows * H) : empty,
+        // Room for either kernel's packing (the WebAssembly one pads columns to panels of 8).
+        packedU: cell === 'gru' ? empty : alloc(H * roundUp8(G * H)),
+        packedUT: cell === 'gru' ? empty : alloc(G * H * roundUp8(H)),
       });
     }
     directions.push(dirs);
@@ -205,6 +219,9 @@ export class RecurrentNet {
   private readonly embIds: Int32Array;
   private step = 0;
   private weightRevision = 0;
+  /** The weights' revision that packedU / packedUT hold (−1: none yet). */
+  private packedRevision = -1;
+  private packedTRevision = -1;
   private accBeta1 = 1;
   private accBeta2 = 1;
   readonly gatesPerUnit: number;
@@ -333,6 +350,7 @@ export class RecurrentNet {
         for (let e = 0; e < E; e++) x0[dst + e] = embedding[src + e];
       }
     }
+    this.packRecurrent(false);
     for (let l = 0; l < this.directions.length; l++) {
       const input = acts[l];
       const output = acts[l + 1];
@@ -365,6 +383,20 @@ export class RecurrentNet {
     }
   }
 
+  /** Packs each direction's U (forward) or Uᵀ (backward) when the weights changed since the last packing. */
+  private packRecurrent(transposed: boolean): void {
+    if (this.config.cell === 'gru') return;
+    if ((transposed ? this.packedTRevision : this.packedRevision) === this.weightRevision) return;
+    const H = this.config.hiddenSize;
+    const GH = this.gatesPerUnit * H;
+    for (const dir of this.directions.flat()) {
+      if (transposed) this.kernels.packB(true, GH, H, dir.U, GH, dir.packedUT);
+      else this.kernels.packB(false, H, GH, dir.U, GH, dir.packedU);
+    }
+    if (transposed) this.packedTRevision = this.weightRevision;
+    else this.packedRevision = this.weightRevision;
+  }
+
   private forwardDirection(dir: Direction, d: number, input: Float32Array, output: Float32Array, B: number, T: number, keepPre: boolean): void {
     const H = this.config.hiddenSize;
     const G = this.gatesPerUnit;
@@ -390,11 +422,11 @@ export class RecurrentNet {
       const hPrev = prevT < 0 ? zeroH : out.subarray(prevT * B * width);
       const ldPrev = prevT < 0 ? H : width;
       if (cell === 'lstm') {
-        k.sgemm(false, false, B, GH, H, hPrev, ldPrev, U, GH, z, GH, 1);
+        k.sgemmPacked(false, B, GH, H, hPrev, ldPrev, dir.packedU, z, GH, 1);
         const cPrev = prevT < 0 ? zeroH : dir.c.subarray(prevT * B * H);
         k.lstmForward(B, H, z, bias, pre, cPrev, dir.c.subarray(row * H), hPrev, ldPrev, h, width, m);
       } else if (cell === 'simplernn') {
-        k.sgemm(false, false, B, GH, H, hPrev, ldPrev, U, GH, z, GH, 1);
+        k.sgemmPacked(false, B, GH, H, hPrev, ldPrev, dir.packedU, z, GH, 1);
         k.simpleRnnForward(B, H, z, bias, pre, hPrev, ldPrev, h, width, m);
       } else {
         // GRU: z and r first; then r ⊙ h_{t-1} feeds the candidate's recurrent product.
@@ -490,6 +522,7 @@ export class RecurrentNet {
       dTop.set(dFinal.subarray(b * width, b * width + H), ((T - 1) * B + b) * width);
       if (D === 2) dTop.set(dFinal.subarray(b * width + H, b * width + 2 * H), b * width + H);
     }
+    this.packRecurrent(true);
     for (let l = L - 1; l >= 0; l--) {
       const dirs = this.directions[l];
       const dInput = dActs[l];
@@ -570,10 +603,10 @@ export class RecurrentNet {
       if (cell === 'lstm') {
         const cPrev = prevT < 0 ? zeroH : dir.c.subarray(prevT * B * H);
         k.lstmBackward(B, H, g, dir.c.subarray(row * H), cPrev, dh, width, dhCarry, dcCarry, dz, dhNew, m);
-        if (prevT >= 0) k.sgemm(false, true, B, H, GH, dz, GH, U, GH, dhNew, H, 1);
+        if (prevT >= 0) k.sgemmPacked(false, B, H, GH, dz, GH, dir.packedUT, dhNew, H, 1);
       } else if (cell === 'simplernn') {
         k.simpleRnnBackward(B, H, g, dh, width, dhCarry, dz, dhNew, m);
-        if (prevT >= 0) k.sgemm(false, true, B, H, GH, dz, GH, U, GH, dhNew, H, 1);
+        if (prevT >= 0) k.sgemmPacked(false, B, H, GH, dz, GH, dir.packedUT, dhNew, H, 1);
       } else {
         k.gruBackwardGates(B, H, g, hPrev, ldPrev, dh, width, dhCarry, dz, dhNew, m);
         // d(r ⊙ h_{t-1}) = dZ_h · U_hᵀ, then r's gate gradient and the direct path to h_{t-1}.

@@ -23,6 +23,12 @@ export interface Kernels {
     transA: boolean, transB: boolean, M: number, N: number, K: number,
     A: Float32Array, lda: number, B: Float32Array, ldb: number, C: Float32Array, ldc: number, beta: 0 | 1,
   ): void;
+  /** Floats `packB` writes for a K×N op(B). */
+  packedSize(K: number, N: number): number;
+  /** Packs op(B) (K×N) once into `packed` (packedSize(K, N) floats), for sgemmPacked to multiply by many times. */
+  packB(transB: boolean, K: number, N: number, B: Float32Array, ldb: number, packed: Float32Array): void;
+  /** C = op(A)·Bp + beta·C with Bp from packB(…, K, N, …): the same numbers as sgemm on the unpacked B. */
+  sgemmPacked(transA: boolean, M: number, N: number, K: number, A: Float32Array, lda: number, packed: Float32Array, C: Float32Array, ldc: number, beta: 0 | 1): void;
   /**
    * LSTM forward step on B rows of H units: z [B, 4H] holds x·W + h·U; adds bias [4H], writes the
    * gates i, f, c̃, o in place, c = f⊙cPrev + i⊙c̃ [B, H] and h = o⊙tanh(c) (rows ldh apart); rows
@@ -253,6 +259,31 @@ abstract class ArenaKernels implements Kernels {
     this.gemm(transA, transB, M, N, K, A, lda, B, ldb, C, ldc, beta);
   }
 
+  abstract packedSize(K: number, N: number): number;
+
+  packB(transB: boolean, K: number, N: number, B: Float32Array, ldb: number, packed: Float32Array): void {
+    checkCount('K', K);
+    checkCount('N', N);
+    const b = this.operand('B', B, transB ? N : K, transB ? K : N, ldb);
+    const p = this.operand('packed', packed, 1, this.packedSize(K, N), this.packedSize(K, N));
+    if (overlaps(p, b)) throw new RangeError('packB: the packed copy must not overlap B');
+    if (K === 0 || N === 0) return;
+    this.pack(transB, K, N, B, ldb, packed);
+  }
+
+  sgemmPacked(transA: boolean, M: number, N: number, K: number, A: Float32Array, lda: number, packed: Float32Array, C: Float32Array, ldc: number, beta: 0 | 1): void {
+    checkCount('M', M);
+    checkCount('N', N);
+    checkCount('K', K);
+    if (beta !== 0 && beta !== 1) throw new RangeError(`sgemmPacked: beta must be 0 or 1, got ${beta}`);
+    const a = this.operand('A', A, transA ? K : M, transA ? M : K, lda);
+    const p = this.operand('packed', packed, 1, this.packedSize(K, N), this.packedSize(K, N));
+    const c = this.operand('C', C, M, N, ldc);
+    if (overlaps(c, a) || overlaps(c, p)) throw new RangeError('sgemmPacked: C must not overlap A or the packed B');
+    if (M === 0 || N === 0) return;
+    this.gemmPacked(transA, M, N, K, A, lda, packed, C, ldc, beta);
+  }
+
   lstmForward(
     B: number, H: number, z: Float32Array, bias: Float32Array, pre: Float32Array | null, cPrev: Float32Array, c: Float32Array,
     hPrev: Float32Array, ldPrev: number, h: Float32Array, ldh: number, mask: Float32Array,
@@ -438,6 +469,12 @@ abstract class ArenaKernels implements Kernels {
     A: Float32Array, lda: number, B: Float32Array, ldb: number, C: Float32Array, ldc: number, beta: 0 | 1,
   ): void;
 
+  /** Packs op(B) on checked arguments. */
+  protected abstract pack(transB: boolean, K: number, N: number, B: Float32Array, ldb: number, packed: Float32Array): void;
+
+  /** Multiplies by a packed B on checked arguments. */
+  protected abstract gemmPacked(transA: boolean, M: number, N: number, K: number, A: Float32Array, lda: number, packed: Float32Array, C: Float32Array, ldc: number, beta: 0 | 1): void;
+
   /** Checks a stored rows×cols matrix (leading dimension ld) fits its array; returns where it lies. */
   private operand(what: string, x: Float32Array, rows: number, cols: number, ld: number): Region {
     if (!(x instanceof Float32Array) || x.buffer !== this.buffer) {
@@ -478,6 +515,9 @@ interface ModuleExports extends ElementwiseExports {
     transA: number, transB: number, M: number, N: number, K: number,
     A: number, lda: number, B: number, ldb: number, C: number, ldc: number, beta: number,
   ): void;
+  packedBFloats(K: number, N: number): number;
+  packB(transB: number, K: number, N: number, B: number, ldb: number, dst: number): void;
+  sgemmPacked(transA: number, M: number, N: number, K: number, A: number, lda: number, Bp: number, C: number, ldc: number, beta: number): void;
 }
 
 class WasmModuleKernels extends ArenaKernels implements WasmKernels {
@@ -493,6 +533,18 @@ class WasmModuleKernels extends ArenaKernels implements WasmKernels {
       transA ? 1 : 0, transB ? 1 : 0, M, N, K,
       A.byteOffset, lda, B.byteOffset, ldb, C.byteOffset, ldc, beta,
     );
+  }
+
+  packedSize(K: number, N: number): number {
+    return this.exports.packedBFloats(K, N);
+  }
+
+  protected pack(transB: boolean, K: number, N: number, B: Float32Array, ldb: number, packed: Float32Array): void {
+    this.exports.packB(transB ? 1 : 0, K, N, B.byteOffset, ldb, packed.byteOffset);
+  }
+
+  protected gemmPacked(transA: boolean, M: number, N: number, K: number, A: Float32Array, lda: number, packed: Float32Array, C: Float32Array, ldc: number, beta: 0 | 1): void {
+    this.exports.sgemmPacked(transA ? 1 : 0, M, N, K, A.byteOffset, lda, packed.byteOffset, C.byteOffset, ldc, beta);
   }
 }
 
@@ -782,6 +834,19 @@ class JsElementwise implements ElementwiseExports {
 
 class JsKernels extends ArenaKernels {
   private acc = new Float64Array(0);
+
+  /** The JavaScript multiply's packed B is op(B) itself, stored K×N. */
+  packedSize(K: number, N: number): number {
+    return K * N;
+  }
+
+  protected pack(transB: boolean, K: number, N: number, B: Float32Array, ldb: number, packed: Float32Array): void {
+    for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) packed[k * N + j] = transB ? B[j * ldb + k] : B[k * ldb + j];
+  }
+
+  protected gemmPacked(transA: boolean, M: number, N: number, K: number, A: Float32Array, lda: number, packed: Float32Array, C: Float32Array, ldc: number, beta: 0 | 1): void {
+    this.gemm(transA, false, M, N, K, A, lda, packed, N, C, ldc, beta);
+  }
 
   constructor(capacityFloats: number) {
     // The arena starts one alignment step in, so no array sits at offset 0 (the kernels' "none").

@@ -194,73 +194,123 @@ function scaleC(M: i32, N: i32, C: usize, ldc: usize, beta: f32): void {
 // op(X) is X for trans 0 and Xᵀ for trans 1; op(A) is M×K, op(B) K×N, C M×N, all row-major f32 at
 // byte offsets A, B, C with leading dimensions lda, ldb, ldc in floats. C must not overlap A or B.
 
+/**
+ * Applies a general beta before the multiply; returns the beta the multiply then uses (0 or 1), or −1
+ * when nothing is left to do (an empty C, or K = 0).
+ */
+function prepareC(M: i32, N: i32, K: i32, C: usize, ldcb: usize, beta: f32): f32 {
+  if (M <= 0 || N <= 0) return -1;
+  if (K <= 0 || (beta != 0 && beta != 1)) {
+    scaleC(M, N, C, ldcb, beta);
+    return K <= 0 ? -1 : 1;
+  }
+  return beta;
+}
+
+/** Packs the kb-deep slice at row pc of op(B), columns j0 … j0+nb, into 8-column panels at dst. */
+function packBSlice(transB: i32, B: usize, ldbb: usize, pc: i32, kb: i32, j0: i32, nb: i32, dst: usize): void {
+  const panelB = <usize>(kb * NR * 4);
+  for (let jr = 0; jr < nb; jr += NR) {
+    const cols = min(NR, nb - jr);
+    const j = j0 + jr;
+    if (transB) {
+      packAcross(B + <usize>j * ldbb + (<usize>pc << 2), ldbb, cols, kb, NR, dst);
+    } else {
+      packAlong(B + <usize>pc * ldbb + (<usize>j << 2), ldbb, cols, kb, NR, dst);
+    }
+    dst += panelB;
+  }
+}
+
+/**
+ * C[M×nb] (+)= op(A)[:, pc … pc+kb] · (the packed B panels at bp): packs op(A) in MC-row blocks and
+ * runs the register tile over them. C points at the block's first column.
+ */
+function multiplyPanels(transA: i32, M: i32, nb: i32, kb: i32, pc: i32, A: usize, ldab: usize, bPanels: usize, C: usize, ldcb: usize, loadC: bool): void {
+  const aPack = workPtr + TILE_BYTES;
+  const panelB = <usize>(kb * NR * 4);
+  const panelA = <usize>(kb * MR * 4);
+  for (let ic = 0; ic < M; ic += MC) {
+    const mb = min(MC, M - ic);
+    let dst = aPack;
+    for (let ir = 0; ir < mb; ir += MR) {
+      const rows = min(MR, mb - ir);
+      const i = ic + ir;
+      if (transA) {
+        packAlong(A + <usize>pc * ldab + (<usize>i << 2), ldab, rows, kb, MR, dst);
+      } else {
+        packAcross(A + <usize>i * ldab + (<usize>pc << 2), ldab, rows, kb, MR, dst);
+      }
+      dst += panelA;
+    }
+    let bp = bPanels;
+    for (let jr = 0; jr < nb; jr += NR) {
+      const cols = min(NR, nb - jr);
+      let ap = aPack;
+      let c = C + <usize>ic * ldcb + (<usize>jr << 2);
+      for (let ir = 0; ir < mb; ir += MR) {
+        const rows = min(MR, mb - ir);
+        if (rows == MR && cols == NR) {
+          tile4x8(kb, ap, bp, c, ldcb, loadC);
+        } else {
+          edgeTile(kb, ap, bp, c, ldcb, loadC, rows, cols);
+        }
+        ap += panelA;
+        c += ldcb << 2;
+      }
+      bp += panelB;
+    }
+  }
+}
+
 /** C = op(A)·op(B) + beta·C (beta 0 ignores C's old contents, NaN included); needs setWorkspace first. */
 export function sgemm(
   transA: i32, transB: i32, M: i32, N: i32, K: i32,
   A: usize, lda: i32, B: usize, ldb: i32, C: usize, ldc: i32, beta: f32,
 ): void {
-  if (M <= 0 || N <= 0) return;
   const ldcb = <usize>ldc << 2;
-  if (K <= 0 || (beta != 0 && beta != 1)) {
-    scaleC(M, N, C, ldcb, beta);
-    if (K <= 0) return;
-    beta = 1;
-  }
+  beta = prepareC(M, N, K, C, ldcb, beta);
+  if (beta < 0) return;
   const ldab = <usize>lda << 2;
   const ldbb = <usize>ldb << 2;
-  const aPack = workPtr + TILE_BYTES;
-  const bPack = aPack + <usize>(MC * KC * 4);
+  const bPack = workPtr + TILE_BYTES + <usize>(MC * KC * 4);
   const ncMax = ((workBytes - TILE_BYTES - MC * KC * 4) / (KC * 4)) & ~(NR - 1);
-
   for (let jc = 0; jc < N; jc += ncMax) {
     const nb = min(ncMax, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kb = min(KC, K - pc);
-      const loadC = pc > 0 || beta != 0;
-      const panelB = <usize>(kb * NR * 4);
-      const panelA = <usize>(kb * MR * 4);
-      let dst = bPack;
-      for (let jr = 0; jr < nb; jr += NR) {
-        const cols = min(NR, nb - jr);
-        const j = jc + jr;
-        if (transB) {
-          packAcross(B + <usize>j * ldbb + (<usize>pc << 2), ldbb, cols, kb, NR, dst);
-        } else {
-          packAlong(B + <usize>pc * ldbb + (<usize>j << 2), ldbb, cols, kb, NR, dst);
-        }
-        dst += panelB;
-      }
-      for (let ic = 0; ic < M; ic += MC) {
-        const mb = min(MC, M - ic);
-        dst = aPack;
-        for (let ir = 0; ir < mb; ir += MR) {
-          const rows = min(MR, mb - ir);
-          const i = ic + ir;
-          if (transA) {
-            packAlong(A + <usize>pc * ldab + (<usize>i << 2), ldab, rows, kb, MR, dst);
-          } else {
-            packAcross(A + <usize>i * ldab + (<usize>pc << 2), ldab, rows, kb, MR, dst);
-          }
-          dst += panelA;
-        }
-        let bp = bPack;
-        for (let jr = 0; jr < nb; jr += NR) {
-          const cols = min(NR, nb - jr);
-          let ap = aPack;
-          let c = C + <usize>ic * ldcb + (<usize>(jc + jr) << 2);
-          for (let ir = 0; ir < mb; ir += MR) {
-            const rows = min(MR, mb - ir);
-            if (rows == MR && cols == NR) {
-              tile4x8(kb, ap, bp, c, ldcb, loadC);
-            } else {
-              edgeTile(kb, ap, bp, c, ldcb, loadC, rows, cols);
-            }
-            ap += panelA;
-            c += ldcb << 2;
-          }
-          bp += panelB;
-        }
-      }
+      packBSlice(transB, B, ldbb, pc, kb, jc, nb, bPack);
+      multiplyPanels(transA, M, nb, kb, pc, A, ldab, bPack, C + (<usize>jc << 2), ldcb, pc > 0 || beta != 0);
     }
+  }
+}
+
+/** Floats packB writes for a K×N op(B): every column padded to a multiple of the panel width. */
+export function packedBFloats(K: i32, N: i32): i32 {
+  return K * ((N + NR - 1) & ~(NR - 1));
+}
+
+/**
+ * Packs op(B) (K×N) whole, in the panels sgemm packs on the fly: a matrix multiplied many times (a
+ * recurrent kernel, once per time step) is packed once. dst holds packedBFloats(K, N) floats.
+ */
+export function packB(transB: i32, K: i32, N: i32, B: usize, ldb: i32, dst: usize): void {
+  const ldbb = <usize>ldb << 2;
+  const padded = <usize>((N + NR - 1) & ~(NR - 1));
+  for (let pc = 0; pc < K; pc += KC) {
+    packBSlice(transB, B, ldbb, pc, min(KC, K - pc), 0, N, dst + <usize>pc * padded * 4);
+  }
+}
+
+/** C = op(A)·Bp + beta·C with Bp from packB(…, K, N, …): the same numbers as sgemm on the unpacked B. */
+export function sgemmPacked(
+  transA: i32, M: i32, N: i32, K: i32, A: usize, lda: i32, Bp: usize, C: usize, ldc: i32, beta: f32,
+): void {
+  const ldcb = <usize>ldc << 2;
+  beta = prepareC(M, N, K, C, ldcb, beta);
+  if (beta < 0) return;
+  const padded = <usize>((N + NR - 1) & ~(NR - 1));
+  for (let pc = 0; pc < K; pc += KC) {
+    multiplyPanels(transA, M, N, min(KC, K - pc), pc, A, <usize>lda << 2, Bp + <usize>pc * padded * 4, C, ldcb, pc > 0 || beta != 0);
   }
 }
