@@ -70,12 +70,11 @@ interface Direction {
   /** GRU: r ⊙ h_{t-1}; [T*B, H]. */
   rh: Float32Array;
   /**
-   * LSTM and SimpleRNN: U packed for the per-step products h·U (forward) and dz·Uᵀ (backward), packed
-   * once per change of the weights instead of once per time step (empty for GRU, whose steps use
-   * column blocks of U).
+   * U's column blocks (recurrentBlocks) packed for the per-step products h·U (forward) and dz·Uᵀ
+   * (backward): packed once per change of the weights instead of once per time step.
    */
-  packedU: Float32Array;
-  packedUT: Float32Array;
+  packedU: Float32Array[];
+  packedUT: Float32Array[];
 }
 
 /** A parameter array, its gradient and its Adam moments (tf.train.adam's update). */
@@ -127,6 +126,14 @@ interface Arena {
   adamRows: Float32Array;
 }
 
+/**
+ * The column blocks [first column, width] of U that the steps multiply by: all of U, except for GRU
+ * whose z and r columns multiply h_{t-1} and whose candidate columns multiply r ⊙ h_{t-1}.
+ */
+function recurrentBlocks(cell: NetConfig['cell'], H: number): [number, number][] {
+  return cell === 'gru' ? [[0, 2 * H], [2 * H, H]] : [[0, GATES[cell] * H]];
+}
+
 function roundUp8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
@@ -159,8 +166,8 @@ function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) 
         c: cell === 'lstm' ? alloc(rows * H) : empty,
         rh: cell === 'gru' ? alloc(rows * H) : empty,
         // Room for either kernel's packing (the WebAssembly one pads columns to panels of 8).
-        packedU: cell === 'gru' ? empty : alloc(H * roundUp8(G * H)),
-        packedUT: cell === 'gru' ? empty : alloc(G * H * roundUp8(H)),
+        packedU: recurrentBlocks(cell, H).map(([, width]) => alloc(H * roundUp8(width))),
+        packedUT: recurrentBlocks(cell, H).map(([, width]) => alloc(width * roundUp8(H))),
       });
     }
     directions.push(dirs);
@@ -383,15 +390,18 @@ export class RecurrentNet {
     }
   }
 
-  /** Packs each direction's U (forward) or Uᵀ (backward) when the weights changed since the last packing. */
+  /** Packs each direction's U blocks (forward) or their transposes (backward) when the weights changed since the last packing. */
   private packRecurrent(transposed: boolean): void {
-    if (this.config.cell === 'gru') return;
     if ((transposed ? this.packedTRevision : this.packedRevision) === this.weightRevision) return;
     const H = this.config.hiddenSize;
     const GH = this.gatesPerUnit * H;
+    const blocks = recurrentBlocks(this.config.cell, H);
     for (const dir of this.directions.flat()) {
-      if (transposed) this.kernels.packB(true, GH, H, dir.U, GH, dir.packedUT);
-      else this.kernels.packB(false, H, GH, dir.U, GH, dir.packedU);
+      blocks.forEach(([first, width], i) => {
+        const U = dir.U.subarray(first);
+        if (transposed) this.kernels.packB(true, width, H, U, GH, dir.packedUT[i]);
+        else this.kernels.packB(false, H, width, U, GH, dir.packedU[i]);
+      });
     }
     if (transposed) this.packedTRevision = this.weightRevision;
     else this.packedRevision = this.weightRevision;
@@ -403,7 +413,7 @@ export class RecurrentNet {
     const GH = G * H;
     const width = this.dirCount * H;
     const k = this.kernels;
-    const { gates, W, U, b: bias } = dir;
+    const { gates, W, b: bias } = dir;
     const { mask, zeroH } = this.arena;
     const cell = this.config.cell;
     const backward = d === 1;
@@ -422,18 +432,18 @@ export class RecurrentNet {
       const hPrev = prevT < 0 ? zeroH : out.subarray(prevT * B * width);
       const ldPrev = prevT < 0 ? H : width;
       if (cell === 'lstm') {
-        k.sgemmPacked(false, B, GH, H, hPrev, ldPrev, dir.packedU, z, GH, 1);
+        k.sgemmPacked(false, B, GH, H, hPrev, ldPrev, dir.packedU[0], z, GH, 1);
         const cPrev = prevT < 0 ? zeroH : dir.c.subarray(prevT * B * H);
         k.lstmForward(B, H, z, bias, pre, cPrev, dir.c.subarray(row * H), hPrev, ldPrev, h, width, m);
       } else if (cell === 'simplernn') {
-        k.sgemmPacked(false, B, GH, H, hPrev, ldPrev, dir.packedU, z, GH, 1);
+        k.sgemmPacked(false, B, GH, H, hPrev, ldPrev, dir.packedU[0], z, GH, 1);
         k.simpleRnnForward(B, H, z, bias, pre, hPrev, ldPrev, h, width, m);
       } else {
         // GRU: z and r first; then r ⊙ h_{t-1} feeds the candidate's recurrent product.
-        k.sgemm(false, false, B, 2 * H, H, hPrev, ldPrev, U, GH, z, GH, 1);
+        k.sgemmPacked(false, B, 2 * H, H, hPrev, ldPrev, dir.packedU[0], z, GH, 1);
         const rh = dir.rh.subarray(row * H, (row + B) * H);
         k.gruForwardGates(B, H, z, bias, pre, hPrev, ldPrev, rh);
-        k.sgemm(false, false, B, H, H, rh, H, U.subarray(2 * H), GH, z.subarray(2 * H), GH, 1);
+        k.sgemmPacked(false, B, H, H, rh, H, dir.packedU[1], z.subarray(2 * H), GH, 1);
         k.gruForwardOutput(B, H, z, bias, pre, hPrev, ldPrev, h, width, m);
       }
     }
@@ -583,7 +593,7 @@ export class RecurrentNet {
     const backward = d === 1;
     const out = output.subarray(d * H);
     const dOut = dOutput.subarray(d * H);
-    const { gates, dZ, U } = dir;
+    const { gates, dZ } = dir;
     const { mask, zeroH, carryC: dcCarry, tmpR: dRh } = this.arena;
     // dh carried to the previous step, and the one being built: swapped after each step.
     let dhCarry = this.arena.carryH;
@@ -603,16 +613,16 @@ export class RecurrentNet {
       if (cell === 'lstm') {
         const cPrev = prevT < 0 ? zeroH : dir.c.subarray(prevT * B * H);
         k.lstmBackward(B, H, g, dir.c.subarray(row * H), cPrev, dh, width, dhCarry, dcCarry, dz, dhNew, m);
-        if (prevT >= 0) k.sgemmPacked(false, B, H, GH, dz, GH, dir.packedUT, dhNew, H, 1);
+        if (prevT >= 0) k.sgemmPacked(false, B, H, GH, dz, GH, dir.packedUT[0], dhNew, H, 1);
       } else if (cell === 'simplernn') {
         k.simpleRnnBackward(B, H, g, dh, width, dhCarry, dz, dhNew, m);
-        if (prevT >= 0) k.sgemmPacked(false, B, H, GH, dz, GH, dir.packedUT, dhNew, H, 1);
+        if (prevT >= 0) k.sgemmPacked(false, B, H, GH, dz, GH, dir.packedUT[0], dhNew, H, 1);
       } else {
         k.gruBackwardGates(B, H, g, hPrev, ldPrev, dh, width, dhCarry, dz, dhNew, m);
         // d(r ⊙ h_{t-1}) = dZ_h · U_hᵀ, then r's gate gradient and the direct path to h_{t-1}.
-        k.sgemm(false, true, B, H, H, dz.subarray(2 * H), GH, U.subarray(2 * H), GH, dRh, H, 0);
+        k.sgemmPacked(false, B, H, H, dz.subarray(2 * H), GH, dir.packedUT[1], dRh, H, 0);
         k.gruBackwardReset(B, H, g, hPrev, ldPrev, dRh, dz, dhNew, m);
-        if (prevT >= 0) k.sgemm(false, true, B, H, 2 * H, dz, GH, U, GH, dhNew, H, 1);
+        if (prevT >= 0) k.sgemmPacked(false, B, H, 2 * H, dz, GH, dir.packedUT[0], dhNew, H, 1);
       }
       const done = dhCarry;
       dhCarry = dhNew;
