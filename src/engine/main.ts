@@ -58,6 +58,10 @@ async function main(): Promise<void> {
     const p = checkParams(engineParamSchemas.inspect, params, 'inspect');
     return service.inspect(p.modelDir, p.text);
   });
+  rpc.handle('inspectUnrolled', (params) => {
+    const p = checkParams(engineParamSchemas.inspectUnrolled, params, 'inspectUnrolled');
+    return service.inspectUnrolled(p.modelDir, p.text, p.focus);
+  });
   rpc.handle('unload', (params) => {
     const p = checkParams(engineParamSchemas.unload, params, 'unload');
     service.forget(p.modelDir);

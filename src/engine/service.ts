@@ -4,7 +4,7 @@
  */
 import { checkTrainable, classCounts, DatasetError, parseDataset, type ParsedDataset, type ParseOptions } from '../shared/dataset';
 import type { ModelConfig } from '../shared/config';
-import type { Inspection } from '../shared/inspect';
+import { compactInspection, type InspectFocus, type Inspection, type UnrolledInspection } from '../shared/inspect';
 import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainResult } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
 import { tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
@@ -279,6 +279,15 @@ export class EngineService {
       this.inspectors.set(modelDir, pending);
     }
     return (await pending).inspect(text);
+  }
+
+  /** The unrolled panel's reading of a sentence: the strips quantised, exact values for the focused cell and unit (see compactInspection). */
+  async inspectUnrolled(modelDir: string, text: string, focus: InspectFocus): Promise<UnrolledInspection> {
+    const full = await this.inspect(modelDir, text);
+    const started = performance.now();
+    const answer = compactInspection(full, focus);
+    answer.engineMs = full.engineMs + (performance.now() - started);
+    return answer;
   }
 
   /** Drops a cached model. */

@@ -1,6 +1,7 @@
 /** Entry point of the extension: wires the engine, the model store, the commands, the hover and the status bar. */
 import * as vscode from 'vscode';
 import { describeConfig } from '../shared/config';
+import type { InspectFocus, UnrolledInspection } from '../shared/inspect';
 import type { EngineInfo, Prediction } from '../shared/protocol';
 import { EngineClient } from './engineClient';
 import { HOVER_SELECTOR, PredictionHoverProvider } from './hover';
@@ -9,7 +10,7 @@ import { readEngineLaunch } from './settings';
 import { STATES_VIEW_ID, StatesViewProvider } from './statesView';
 import { StatusBar } from './statusBar';
 import { TrainFlow, type TrainCommandArgs } from './trainFlow';
-import { UnrolledPanelController } from './unrolledPanel';
+import { UnrolledPanelController, inspectUnrolledWithActive } from './unrolledPanel';
 import type { StatesSnapshot } from '../shared/webviewProtocol';
 
 /** What the extension exports to tests and other extensions. */
@@ -30,6 +31,8 @@ export interface RnnLensApi {
   unrolledPanel(): vscode.WebviewPanel | undefined;
   /** The Hidden States panel's latest snapshot. */
   statesSnapshot(): StatesSnapshot | undefined;
+  /** What the unrolled panel gets for a text and a focus (its code path: engine, checks, own buffers). */
+  inspectUnrolled(text: string, focus: InspectFocus): Promise<UnrolledInspection>;
 }
 
 /** Activates RNN Lens. */
@@ -88,6 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     modelsRoot: () => store.root,
     unrolledPanel: () => unrolled.current,
     statesSnapshot: () => states.snapshot,
+    inspectUnrolled: (text, focus) => inspectUnrolledWithActive(engine, store, text, focus),
     predict: async (text) => {
       const model = store.active;
       if (!model) throw new Error('No active model');

@@ -4,7 +4,8 @@
  * panel is restored after a reload by its serializer (the webview keeps its own text in getState).
  */
 import * as vscode from 'vscode';
-import { checkInspection, type InspectedModel, type Inspection } from '../shared/inspect';
+import { checkInspection, checkUnrolledInspection, type InspectFocus, type InspectedModel } from '../shared/inspect';
+import { inspectFocusSchema } from '../shared/protocol';
 import { RpcError, type RpcEndpoint } from '../shared/rpc';
 import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../shared/webviewProtocol';
 import type { EngineClient } from './engineClient';
@@ -32,27 +33,48 @@ export function describeModel(entry: ModelEntry | undefined): InspectedModel | n
 }
 
 /**
- * The inspection with each float array in a buffer of its own. Typed arrays that come through the
- * engine's IPC (advanced serialization) are views into the whole received message, and VS Code posts
- * a view's entire underlying buffer to the webview: without this, every answer would carry the IPC
- * message again (measured: about 40 % more bytes through code-server's compressed web socket).
+ * The answer with each typed array in a buffer of its own. Typed arrays that come through the engine's
+ * IPC (advanced serialization) are views into the whole received message, and VS Code posts a view's
+ * entire underlying buffer to the webview: without this, every answer would carry the IPC message
+ * again (measured: about 40 % more bytes through code-server's compressed web socket).
  */
-export function compactBuffers(inspection: Inspection): Inspection {
-  const own = (a: Float32Array) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
-  return {
-    ...inspection,
-    directions: inspection.directions.map((d) => ({ ...d, h: own(d.h), ...(d.c ? { c: own(d.c) } : {}), gates: own(d.gates), pre: own(d.pre) })),
-    running: own(inspection.running),
-  };
+export function compactBuffers<T>(value: T): T {
+  if (ArrayBuffer.isView(value)) {
+    const a = value as unknown as Uint8Array;
+    return (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice()) as unknown as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => compactBuffers(v)) as unknown as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = compactBuffers(v);
+    return out as T;
+  }
+  return value;
 }
 
-/** Reads a text with the active model through the engine and checks the answer. */
-export async function inspectWithActive(engine: EngineClient, store: ModelStore, text: string, signal?: AbortSignal) {
+function activeModel(store: ModelStore) {
   const model = store.active;
   if (!model) throw new RpcError(vscode.l10n.t('No active model: train one with "RNN: Train RNN on selection" first.'), 'noModel');
-  const result = await engine.request('inspect', { modelDir: model.dir, text }, { timeoutMs: 15_000, signal });
+  return model;
+}
+
+function malformed(problem: string): RpcError {
+  return new RpcError(vscode.l10n.t('The engine sent a malformed inspection ({0}).', problem), 'badInspection');
+}
+
+/** Reads a text with the active model through the engine (every value at full precision) and checks the answer. */
+export async function inspectWithActive(engine: EngineClient, store: ModelStore, text: string, signal?: AbortSignal) {
+  const result = await engine.request('inspect', { modelDir: activeModel(store).dir, text }, { timeoutMs: 15_000, signal });
   const problem = checkInspection(result);
-  if (problem) throw new RpcError(vscode.l10n.t('The engine sent a malformed inspection ({0}).', problem), 'badInspection');
+  if (problem) throw malformed(problem);
+  return compactBuffers(result);
+}
+
+/** The unrolled panel's reading of a text with the active model (strips as bytes, exact numbers for the focus), checked. */
+export async function inspectUnrolledWithActive(engine: EngineClient, store: ModelStore, text: string, focus: InspectFocus, signal?: AbortSignal) {
+  const result = await engine.request('inspectUnrolled', { modelDir: activeModel(store).dir, text, focus }, { timeoutMs: 15_000, signal });
+  const problem = checkUnrolledInspection(result);
+  if (problem) throw malformed(problem);
   return compactBuffers(result);
 }
 
@@ -113,7 +135,9 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
     rpc.handle('inspect', (params, ctx) => {
       const text = (params as { text?: unknown })?.text;
       if (typeof text !== 'string' || text.length > 100_000) throw new RpcError(vscode.l10n.t('The sentence must be text of at most 100,000 characters.'), 'badRequest');
-      return inspectWithActive(this.engine, this.store, text, ctx.signal);
+      const focus = inspectFocusSchema.safeParse((params as { focus?: unknown }).focus);
+      if (!focus.success) throw new RpcError(vscode.l10n.t('The selected cell or unit is malformed.'), 'badRequest');
+      return inspectUnrolledWithActive(this.engine, this.store, text, focus.data, ctx.signal);
     });
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'unrolled', vscode.l10n.t('Unrolled RNN'));
     panel.onDidDispose(() => {

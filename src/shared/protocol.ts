@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { modelConfigSchema, type ModelConfig } from './config';
 import type { DatasetFormat, ParseIssue, ParseOptions } from './dataset';
-import type { Inspection } from './inspect';
+import type { InspectFocus, Inspection, UnrolledInspection } from './inspect';
 import type { TokenizerOptions } from './tokenizer';
 import { RpcError } from './rpc';
 
@@ -154,6 +154,8 @@ export type EngineMethods = {
   predict: { params: { modelDir: string; texts: string[] }; result: { classes: string[]; predictions: Prediction[] } };
   /** Read one sentence with a model, capturing h, c and every gate per token, and the running prediction. */
   inspect: { params: { modelDir: string; text: string }; result: Inspection };
+  /** The unrolled panel's reading of one sentence: heatmap strips as bytes, exact numbers for the focused cell and unit. */
+  inspectUnrolled: { params: { modelDir: string; text: string; focus: InspectFocus }; result: UnrolledInspection };
   /** Forget a cached model (before it is deleted). */
   unload: { params: { modelDir: string }; result: Record<string, never> };
 };
@@ -171,6 +173,17 @@ const parseOptionsSchema = z
     csvHeader: z.union([z.boolean(), z.literal('auto')]).optional(),
     firstLine: z.number().int().min(1).max(1e9).optional(),
     maxErrors: z.number().int().min(0).max(10000).optional(),
+  })
+  .strict();
+
+/** Checks the unrolled panel's focus (the engine answers for any cell; one past the tokens gives no cell). */
+export const inspectFocusSchema = z
+  .object({
+    cell: z
+      .object({ t: z.number().int().min(0).max(100_000), layer: z.number().int().min(0).max(3), direction: z.enum(['forward', 'backward']) })
+      .strict()
+      .nullable(),
+    unit: z.number().int().min(0).max(4095).nullable(),
   })
   .strict();
 
@@ -198,6 +211,7 @@ export const engineParamSchemas = {
     })
     .strict(),
   inspect: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS) }).strict(),
+  inspectUnrolled: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS), focus: inspectFocusSchema }).strict(),
   unload: z.object({ modelDir: dirSchema }).strict(),
 } satisfies { [M in keyof EngineMethods]: z.ZodType };
 

@@ -3,7 +3,7 @@
  * Hidden States side panel), carried by the same RPC helper as the engine channel (src/shared/rpc.ts)
  * over postMessage. The webviews only draw; every number comes from the engine through the host.
  */
-import type { Inspection, InspectedModel } from './inspect';
+import type { InspectFocus, Inspection, InspectedModel, UnrolledInspection } from './inspect';
 
 /** A saved model as the side panel lists it. */
 export interface ModelListItem {
@@ -20,8 +20,11 @@ export interface ModelListItem {
 export type UnrolledHostMethods = {
   /** The panel is ready: the active model, the sentence to start with (restored or from the training data) and VS Code's l10n bundle (absent in English). */
   ready: { params: { restoredText?: string }; result: { model: InspectedModel | null; text: string; l10n?: Record<string, string> } };
-  /** Read this sentence with the active model (one per keystroke; the panel drops answers to stale requests). */
-  inspect: { params: { text: string }; result: Inspection };
+  /**
+   * Read this sentence with the active model (one per keystroke; the panel drops answers to stale
+   * requests): the strips as bytes, exact numbers for the focused cell and unit (asked again when they change).
+   */
+  inspect: { params: { text: string; focus: InspectFocus }; result: UnrolledInspection };
 };
 
 /** Methods the host serves to the Hidden States side panel. */

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/shared/config';
 import type { TrainProgress } from '../../src/shared/protocol';
-import { checkInspection } from '../../src/shared/inspect';
+import { checkInspection, checkUnrolledInspection } from '../../src/shared/inspect';
 import { RpcError } from '../../src/shared/rpc';
 import { loadTf, type TfRuntime } from '../../src/engine/backend';
 import { EngineService } from '../../src/engine/service';
@@ -128,6 +128,33 @@ describe('engine', function () {
       const empty = await service.inspect(dir, '   ');
       assert.equal(empty.tokens.length, 0);
       assert.equal(checkInspection(empty), undefined);
+
+      // The unrolled panel's answer: the focused cell and unit exactly as captured, the strips as bytes.
+      const direction = bidirectional ? 'backward' : 'forward';
+      const u = await service.inspectUnrolled(dir, text, { cell: { t: 2, layer: 1, direction }, unit: 3 });
+      assert.equal(checkUnrolledInspection(u), undefined);
+      const full = r.directions.find((d) => d.layer === 1 && d.direction === direction)!;
+      const H = r.model.hiddenSize;
+      const GH = 4 * H;
+      const prev = bidirectional ? 3 : 1;
+      assert.deepEqual(Array.from(u.cell!.h), Array.from(full.h.subarray(2 * H, 3 * H)));
+      assert.deepEqual(Array.from(u.cell!.c!), Array.from(full.c!.subarray(2 * H, 3 * H)));
+      assert.deepEqual(Array.from(u.cell!.gates), Array.from(full.gates.subarray(2 * GH, 3 * GH)));
+      assert.deepEqual(Array.from(u.cell!.pre), Array.from(full.pre.subarray(2 * GH, 3 * GH)));
+      assert.deepEqual(Array.from(u.cell!.hPrev), Array.from(full.h.subarray(prev * H, (prev + 1) * H)), 'the previous state in reading order');
+      assert.deepEqual(Array.from(u.cell!.cPrev!), Array.from(full.c!.subarray(prev * H, (prev + 1) * H)));
+      const T = r.tokens.length;
+      r.directions.forEach((d, k) => {
+        const series = u.unit!.series[k].values;
+        for (let t = 0; t < T; t++) {
+          assert.equal(series[t], d.h[t * H + 3], 'the unit line is h exactly');
+          assert.equal(series[T + t], d.c![t * H + 3]);
+          for (let g = 0; g < 4; g++) assert.equal(series[(2 + g) * T + t], d.gates[t * GH + g * H + 3]);
+        }
+        assert.equal(u.directions[k].strips.length, T * 6 * H);
+      });
+      assert.deepEqual(Array.from(u.running), Array.from(r.running));
+      assert.deepEqual(u.probabilities, r.probabilities);
     });
   }
 

@@ -157,8 +157,11 @@ function installFakeHost(config) {
         host.readyAnswered = true;
         reply = config.view === 'states' ? { ok: true, result: host.snapshot } : { ok: true, result: { model: host.active ? host.model(host.active) : null, text: params.restoredText ?? host.readyText } };
       } else if (method === 'inspect') {
+        // The unrolled panel's answer, made from the fixture's full inspection as the engine makes it.
         const inspection = host.inspection(params.text);
-        reply = inspection ? { ok: true, result: inspection } : { ok: false, message: `no fixture inspection for ${JSON.stringify(params.text)}`, code: 'noFixture' };
+        reply = inspection
+          ? { ok: true, result: window.__rnnInspect.compactInspection(inspection, params.focus || { cell: null, unit: null }) }
+          : { ok: false, message: `no fixture inspection for ${JSON.stringify(params.text)}`, code: 'noFixture' };
       } else if (method === 'deleteModel') {
         reply = { ok: true, result: { deleted: true } };
       } else {
@@ -190,6 +193,16 @@ function installFakeHost(config) {
   };
 }
 
+let sharedInspect = null;
+/** src/shared/inspect.ts for the page (window.__rnnInspect): the fake host answers `inspect` with the engine's own compactInspection. */
+function sharedInspectScript() {
+  if (!sharedInspect) {
+    const built = require('esbuild').buildSync({ entryPoints: [path.join(repoRoot, 'src', 'shared', 'inspect.ts')], bundle: true, format: 'iife', globalName: '__rnnInspect', target: 'es2022', write: false });
+    sharedInspect = `${built.outputFiles[0].text}\nwindow.__rnnInspect = __rnnInspect;\n`;
+  }
+  return sharedInspect;
+}
+
 /**
  * Opens a view in a fresh browser context: { page, context, errors }. Options: view ('unrolled' |
  * 'states'), theme (body class), active (fixture name), readyText, initialState, snapshot, mode, viewport,
@@ -215,6 +228,7 @@ async function openView(options) {
     snapshot: options.snapshot || null,
     mode: options.mode || 'auto',
   };
+  await page.addInitScript({ content: sharedInspectScript() });
   await page.addInitScript(installFakeHost, config);
   if (options.beforeLoad) await page.addInitScript(options.beforeLoad);
   await page.goto(`${server.origin}/page/${view}?theme=${encodeURIComponent(options.theme || 'vscode-dark')}`);

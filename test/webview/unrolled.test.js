@@ -36,6 +36,8 @@ async function gateColor(page, v) {
 async function clickUnit(page, t, row, j) {
   const g = await u.geometry(page);
   await u.clickDiagram(page, g.unitX(t, j) + g.ppu / 2, g.stripY(row, 0) + g.stripH / 2);
+  // A newly selected cell's exact values come with the next answer; the pane is marked pending until then.
+  await page.waitForFunction(() => !document.querySelector('.detail.pending'), null, { timeout: 5000 });
 }
 
 /** data-value of every number in the detail pane's arithmetic, by data-key (first occurrence). */
@@ -64,7 +66,7 @@ describe('unrolled panel', function () {
     const inspects = posted.filter((m) => m.method === 'inspect');
     assert.deepEqual(
       inspects.map((m) => m.params),
-      [{ text: 'Maria' }],
+      [{ text: 'Maria', focus: { cell: null, unit: null } }],
     );
   });
 
@@ -308,6 +310,9 @@ describe('unrolled panel', function () {
         }),
       );
     await clickUnit(page, 0, 0, 1);
+    // Choosing a cell and a unit asks once more, for their exact values.
+    const afterClick = await page.evaluate(() => window.__host.requests('inspect').map((m) => m.params));
+    assert.deepEqual(afterClick.at(-1), { text: base, focus: { cell: { t: 0, layer: 0, direction: 'forward' }, unit: 1 } });
     const before = await boxes();
     await page.click('.sentence');
     await page.keyboard.press('End');
@@ -319,7 +324,7 @@ describe('unrolled panel', function () {
       assert.deepEqual(await boxes(), before, `nothing moved after typing ${JSON.stringify(text)}`);
     }
     const inspects = await page.evaluate(() => window.__host.requests('inspect').map((m) => m.params.text));
-    assert.equal(inspects.length, 1 + 'not good'.length, 'one request per keystroke');
+    assert.equal(inspects.length, afterClick.length + 'not good'.length, 'one request per keystroke');
     assert.equal(inspects[inspects.length - 1], 'the film was not good');
     const saved = await page.evaluate(() => window.__host.states.at(-1));
     assert.equal(saved.text, 'the film was not good');
@@ -345,6 +350,34 @@ describe('unrolled panel', function () {
     assert.equal(await page.getAttribute('.diagram', 'data-text'), 'the film was no', 'the stale answer is not shown');
     assert.deepEqual(await page.$$eval('.axis-token', (n) => n.map((x) => x.textContent)), ['the', 'film', 'was', 'no']);
     assert.equal(await page.textContent('#status'), '');
+  });
+
+  it('asks again for the exact values of a newly selected cell and unit, keeping the numbers before dimmed until they arrive', async () => {
+    const insp = u.inspection('lstm', 'Maria');
+    const { page } = await u.open({ active: 'lstm', readyText: 'Maria', mode: 'manual' });
+    const releaseAll = () => page.evaluate(() => window.__host.held.map((h) => h.id).forEach((id) => window.__host.release(id)));
+    await page.waitForFunction(() => window.__host.held.length === 1);
+    await releaseAll();
+    await u.waitForDiagramText(page, 'Maria');
+    const g = await u.geometry(page);
+    await u.clickDiagram(page, g.unitX(2, 5) + g.ppu / 2, g.stripY(1, 0) + g.stripH / 2);
+    await page.waitForFunction(() => window.__host.held.length === 1);
+    const d = u.direction(insp, 1);
+    const asked = await page.evaluate(() => window.__host.requests('inspect').at(-1).params);
+    assert.deepEqual(asked, { text: 'Maria', focus: { cell: { t: 2, layer: d.layer, direction: d.direction }, unit: 5 } });
+    assert.ok(await page.$('.detail.pending'), 'the pane waits for the exact values');
+    assert.equal(await page.getAttribute('.detail-math', 'aria-busy'), 'true');
+    assert.doesNotMatch(await page.textContent('#announce'), /: h /, 'no number is spoken before the exact one arrives');
+    await releaseAll();
+    await page.waitForFunction(() => !document.querySelector('.detail.pending'));
+    const H = insp.model.hiddenSize;
+    const n = await mathNumbers(page);
+    assertNumber(n, 'h', d.h[2 * H + 5]);
+    assertNumber(n, 'f', d.gates[2 * 4 * H + H + 5]);
+    assertNumber(n, 'pre-o', d.pre[2 * 4 * H + 3 * H + 5]);
+    assert.equal(await page.getAttribute('.detail-math', 'aria-busy'), 'false');
+    // Spoken once the values are there: the exact ones of unit 5 in this cell.
+    assert.match(await page.textContent('#announce'), new RegExp(`unit 5: h ${u.fmt(d.h[2 * H + 5])}, c ${u.fmt(d.c[2 * H + 5])}, i `));
   });
 
   it('restores text, selected cell and unit from the saved state, and saves changes', async () => {

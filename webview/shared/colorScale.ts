@@ -1,9 +1,11 @@
 /**
  * Fixed, labelled colour scales built from theme colours: states and pre-activations diverge around
  * zero (negative ← mid → positive), gates run from 0 to 1. Each scale is a 256-entry lookup table of
- * packed RGBA pixels, so a heatmap is filled with one table read per value.
+ * packed RGBA pixels, so a heatmap is filled with one table read per value (and a quantised strip byte
+ * is the table index itself).
  */
 import * as l10n from '@vscode/l10n';
+import { SCALE_RANGES } from '../../src/shared/inspect';
 import { type Rgb, type ThemePalette, css, mix } from './theme';
 
 /** One colour scale: a fixed domain, a lookup table of packed pixels and CSS colours for drawing. */
@@ -63,7 +65,7 @@ export function divergingScale(p: ThemePalette, label: string, limit: number): C
 /** A sequential scale for gates: 0 → zero colour, 1 → the gate colour. */
 export function gateScale(p: ThemePalette): ColorScale {
   const zero = zeroColor(p);
-  return build(l10n.t('gates 0 … 1'), 0, 1, (u) => mix(zero, p.gate, u));
+  return build(l10n.t('gates 0 … 1'), SCALE_RANGES.gate.min, SCALE_RANGES.gate.max, (u) => mix(zero, p.gate, u));
 }
 
 /** The scales of the views. */
@@ -73,12 +75,12 @@ export interface Scales {
   pre: ColorScale;
 }
 
-/** Builds every scale for the palette. */
+/** Builds every scale for the palette, on the ranges the engine quantises the strips to (SCALE_RANGES). */
 export function buildScales(p: ThemePalette): Scales {
   return {
-    state: divergingScale(p, l10n.t('states −1 … 1'), 1),
+    state: divergingScale(p, l10n.t('states −1 … 1'), SCALE_RANGES.state.max),
     gate: gateScale(p),
-    pre: divergingScale(p, l10n.t('pre-activation −3 … 3 (clamped)'), 3),
+    pre: divergingScale(p, l10n.t('pre-activation −3 … 3 (clamped)'), SCALE_RANGES.pre.max),
   };
 }
 

@@ -3,36 +3,66 @@
  * plain arrays), the heatmap strips each cell type shows, and value lookups by token and unit.
  */
 import * as l10n from '@vscode/l10n';
-import { GATE_NAMES, checkInspection, gateCount, type InspectedDirection, type InspectedModel, type Inspection } from '../../src/shared/inspect';
+import {
+  GATE_NAMES,
+  STRIP_LAYOUT,
+  checkInspection,
+  checkUnrolledInspection,
+  type CellValues,
+  type InspectedModel,
+  type Inspection,
+  type ScaleKind,
+  type StripLayout,
+  type UnrolledInspection,
+} from '../../src/shared/inspect';
 
 /** Float fields of a direction. */
 const FLOAT_FIELDS = ['h', 'c', 'gates', 'pre'] as const;
+/** Float fields of the unrolled panel's focused cell. */
+const CELL_FIELDS = ['h', 'c', 'gates', 'pre', 'hPrev', 'cPrev'] as const;
 
-function toFloat32(value: unknown): unknown {
-  if (value instanceof Float32Array) return value;
-  if (Array.isArray(value)) return Float32Array.from(value as number[]);
+/** A typed array of `Type` from what a host may send: the typed array itself, a number array, or a typed array that went through JSON. */
+function toTyped(value: unknown, Type: Float32ArrayConstructor | Uint8ArrayConstructor): unknown {
+  if (value instanceof Type) return value;
+  if (Array.isArray(value)) return Type.from(value as number[]);
   // A typed array that went through JSON arrives as { "0": …, "1": … }.
   if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     const entries = Object.keys(value);
-    if (entries.every((k, i) => k === String(i))) return Float32Array.from(entries.map((k) => (value as Record<string, number>)[k]));
+    if (entries.every((k, i) => k === String(i))) return Type.from(entries.map((k) => (value as Record<string, number>)[k]));
   }
   return value;
+}
+
+/** Revives the named fields of an object in place. */
+function reviveFields(o: unknown, fields: readonly string[], Type: Float32ArrayConstructor | Uint8ArrayConstructor): void {
+  if (!o || typeof o !== 'object') return;
+  const r = o as Record<string, unknown>;
+  for (const f of fields) if (r[f] !== undefined) r[f] = toTyped(r[f], Type);
 }
 
 /** Validates an inspection from the host (after turning number arrays into Float32Arrays); returns it or the problem. */
 export function acceptInspection(raw: unknown): { inspection: Inspection } | { problem: string } {
   if (raw && typeof raw === 'object') {
-    const v = raw as Partial<Inspection> & { directions?: unknown[] };
-    if (Array.isArray(v.directions)) {
-      for (const d of v.directions as Record<string, unknown>[]) {
-        if (!d || typeof d !== 'object') continue;
-        for (const f of FLOAT_FIELDS) if (d[f] !== undefined) d[f] = toFloat32(d[f]);
-      }
-    }
-    if (v.running !== undefined) (v as Record<string, unknown>).running = toFloat32(v.running);
+    const v = raw as Record<string, unknown>;
+    if (Array.isArray(v.directions)) for (const d of v.directions) reviveFields(d, FLOAT_FIELDS, Float32Array);
+    reviveFields(v, ['running'], Float32Array);
   }
   const problem = checkInspection(raw);
   return problem ? { problem } : { inspection: raw as Inspection };
+}
+
+/** Validates the unrolled panel's answer from the host (typed arrays revived the same way); returns it or the problem. */
+export function acceptUnrolledInspection(raw: unknown): { inspection: UnrolledInspection } | { problem: string } {
+  if (raw && typeof raw === 'object') {
+    const v = raw as Record<string, unknown>;
+    if (Array.isArray(v.directions)) for (const d of v.directions) reviveFields(d, ['strips'], Uint8Array);
+    reviveFields(v.cell, CELL_FIELDS, Float32Array);
+    const series = (v.unit as { series?: unknown } | null)?.series;
+    if (Array.isArray(series)) for (const s of series) reviveFields(s, ['values'], Float32Array);
+    reviveFields(v, ['running'], Float32Array);
+  }
+  const problem = checkUnrolledInspection(raw);
+  return problem ? { problem } : { inspection: raw as UnrolledInspection };
 }
 
 /** Checks the model description the host sends with `ready` and `modelChanged`. */
@@ -58,52 +88,44 @@ export function checkModel(value: unknown): value is InspectedModel {
 export const CELL_NAMES: Record<InspectedModel['cell'], string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
 
 /** Which colour scale a strip uses. */
-export type ScaleKind = 'state' | 'gate' | 'pre';
+export type { ScaleKind };
 
-/** One heatmap strip of a cell: a label and where its values live. */
-export interface StripSpec {
-  key: string;
+/** One heatmap strip of a cell: its layout (shared with the engine, which quantises it) and its label. */
+export interface StripSpec extends StripLayout {
   label: string;
   /** What it is, for tooltips and aria labels. */
   title: string;
-  scale: ScaleKind;
-  field: 'h' | 'c' | 'gates' | 'pre';
-  /** Which gate block of `gates` / `pre` (0 for h and c). */
-  gate: number;
 }
 
-/** The strips a cell type shows, top to bottom: h_t, and LSTM c_t, i, f, c̃, o; GRU z, r, h̃; SimpleRNN the pre-activation. */
+/** The strips a cell type shows, top to bottom, in STRIP_LAYOUT order: h_t, and LSTM c_t, i, f, c̃, o; GRU z, r, h̃; SimpleRNN the pre-activation. */
 export function stripsFor(cell: InspectedModel['cell']): StripSpec[] {
-  const h: StripSpec = { key: 'h', label: cell === 'simplernn' ? 'S' : 'h', title: cell === 'simplernn' ? l10n.t('state S_t') : l10n.t('hidden state h_t'), scale: 'state', field: 'h', gate: 0 };
-  if (cell === 'lstm') {
-    const [i, f, cc, o] = GATE_NAMES.lstm;
-    return [
-      h,
-      { key: 'c', label: 'c', title: l10n.t('cell state c_t'), scale: 'state', field: 'c', gate: 0 },
-      { key: 'i', label: i, title: l10n.t('input gate i'), scale: 'gate', field: 'gates', gate: 0 },
-      { key: 'f', label: f, title: l10n.t('forget gate f'), scale: 'gate', field: 'gates', gate: 1 },
-      { key: 'cc', label: cc, title: l10n.t('candidate c̃'), scale: 'state', field: 'gates', gate: 2 },
-      { key: 'o', label: o, title: l10n.t('output gate o'), scale: 'gate', field: 'gates', gate: 3 },
-    ];
-  }
-  if (cell === 'gru') {
-    const [z, r, hh] = GATE_NAMES.gru;
-    return [
-      h,
-      { key: 'z', label: z, title: l10n.t('update gate z'), scale: 'gate', field: 'gates', gate: 0 },
-      { key: 'r', label: r, title: l10n.t('reset gate r'), scale: 'gate', field: 'gates', gate: 1 },
-      { key: 'hh', label: hh, title: l10n.t('candidate h̃'), scale: 'state', field: 'gates', gate: 2 },
-    ];
-  }
-  return [h, { key: 'pre', label: 'pre', title: l10n.t('pre-activation W·X + H·S + b'), scale: 'pre', field: 'pre', gate: 0 }];
+  const state = cell === 'simplernn' ? { label: 'S', title: l10n.t('state S_t') } : { label: 'h', title: l10n.t('hidden state h_t') };
+  const names: Record<string, { label: string; title: string }> = {
+    h: state,
+    c: { label: 'c', title: l10n.t('cell state c_t') },
+    i: { label: GATE_NAMES.lstm[0], title: l10n.t('input gate i') },
+    f: { label: GATE_NAMES.lstm[1], title: l10n.t('forget gate f') },
+    cc: { label: GATE_NAMES.lstm[2], title: l10n.t('candidate c̃') },
+    o: { label: GATE_NAMES.lstm[3], title: l10n.t('output gate o') },
+    z: { label: GATE_NAMES.gru[0], title: l10n.t('update gate z') },
+    r: { label: GATE_NAMES.gru[1], title: l10n.t('reset gate r') },
+    hh: { label: GATE_NAMES.gru[2], title: l10n.t('candidate h̃') },
+    pre: { label: 'pre', title: l10n.t('pre-activation W·X + H·S + b') },
+  };
+  return STRIP_LAYOUT[cell].map((layout) => ({ ...layout, ...names[layout.key] }));
 }
 
-/** The value of a strip for token t and unit j. */
-export function stripValue(d: InspectedDirection, spec: StripSpec, cell: InspectedModel['cell'], H: number, t: number, j: number): number {
-  if (spec.field === 'h') return d.h[t * H + j];
-  if (spec.field === 'c') return d.c ? d.c[t * H + j] : 0;
-  const GH = gateCount(cell) * H;
-  return d[spec.field][t * GH + spec.gate * H + j];
+/** The exact value of strip s of the focused cell for unit j. */
+export function cellValue(cell: CellValues, spec: StripLayout, model: InspectedModel, j: number): number {
+  const H = model.hiddenSize;
+  if (spec.field === 'h') return cell.h[j];
+  if (spec.field === 'c') return cell.c ? cell.c[j] : 0;
+  return cell[spec.field][spec.gate * H + j];
+}
+
+/** The focused unit's series in a layer and direction ([strips × tokens]), when the answer carries it. */
+export function findSeries(inspection: UnrolledInspection, layer: number, direction: 'forward' | 'backward'): Float32Array | undefined {
+  return inspection.unit?.series.find((s) => s.layer === layer && s.direction === direction)?.values;
 }
 
 /** The rows of the unrolled diagram, top to bottom: the top layer first; in a bidirectional layer the backward row above the forward one. */
@@ -117,7 +139,7 @@ export function rowOrder(inspectionOrModel: { layers: number; bidirectional: boo
 }
 
 /** The captured direction for a layer and direction. */
-export function findDirection(inspection: Inspection, layer: number, direction: 'forward' | 'backward'): InspectedDirection | undefined {
+export function findDirection<D extends { layer: number; direction: 'forward' | 'backward' }>(inspection: { directions: D[] }, layer: number, direction: 'forward' | 'backward'): D | undefined {
   return inspection.directions.find((d) => d.layer === layer && d.direction === direction);
 }
 

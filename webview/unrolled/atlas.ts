@@ -1,10 +1,9 @@
 /**
  * The heatmap atlas: every strip of every cell as one pixel row of an off-screen canvas, one pixel per
- * unit, coloured through the scale's lookup table. Built once per inspection (and per theme); drawing
- * a cell is then one scaled, unsmoothed drawImage per strip.
+ * unit, coloured through the scale's lookup table from the engine's quantised strips. Built once per
+ * inspection (and per theme); drawing a cell is then one scaled, unsmoothed drawImage per strip.
  */
-import type { Inspection } from '../../src/shared/inspect';
-import { gateCount } from '../../src/shared/inspect';
+import type { UnrolledInspection } from '../../src/shared/inspect';
 import type { Scales } from '../shared/colorScale';
 import { findDirection, rowOrder, type StripSpec } from '../shared/inspection';
 
@@ -20,8 +19,8 @@ export class Atlas {
     return (r * this.tokens + t) * this.strips + s;
   }
 
-  /** Fills the atlas from an inspection. */
-  build(inspection: Inspection, specs: StripSpec[], scales: Scales): void {
+  /** Fills the atlas from the quantised strips of an inspection (each byte is its scale's table index). */
+  build(inspection: UnrolledInspection, specs: StripSpec[], scales: Scales): void {
     const { model } = inspection;
     const H = model.hiddenSize;
     const T = inspection.tokens.length;
@@ -39,39 +38,21 @@ export class Atlas {
     if (!ctx || T === 0) return;
     if (!this.image) this.image = ctx.createImageData(H, height);
     const px = new Uint32Array(this.image.data.buffer);
-    const GH = gateCount(model.cell) * H;
+    const luts = specs.map((spec) => scales[spec.scale].pixels);
     rows.forEach(({ layer, direction }, r) => {
       const d = findDirection(inspection, layer, direction);
       if (!d) return;
-      specs.forEach((spec, s) => {
-        const scale = scales[spec.scale];
-        const lut = scale.pixels;
-        const lo = scale.min;
-        const span = scale.max - scale.min;
-        let source: Float32Array;
-        let stride: number;
-        let offset: number;
-        if (spec.field === 'h' || spec.field === 'c') {
-          source = (spec.field === 'h' ? d.h : d.c) ?? d.h;
-          stride = H;
-          offset = 0;
-        } else {
-          source = d[spec.field];
-          stride = GH;
-          offset = spec.gate * H;
+      // The strips are [tokens × strips × H], the atlas rows of this diagram row in the same order.
+      const bytes = d.strips;
+      const base = this.rowOf(r, 0, 0) * H;
+      for (let t = 0; t < T; t++) {
+        for (let s = 0; s < S; s++) {
+          const lut = luts[s];
+          const from = (t * S + s) * H;
+          for (let j = 0; j < H; j++) px[base + from + j] = lut[bytes[from + j]];
         }
-        for (let t = 0; t < T; t++) {
-          const dst = this.rowOf(r, t, s) * H;
-          const src = t * stride + offset;
-          for (let j = 0; j < H; j++) {
-            let i = Math.round(((source[src + j] - lo) / span) * 255);
-            i = i < 0 ? 0 : i > 255 ? 255 : i;
-            px[dst + j] = lut[i];
-          }
-        }
-      });
+      }
     });
     ctx.putImageData(this.image, 0, 0);
   }
 }
-

@@ -4,17 +4,16 @@
  * numbers from the capture (SimpleRNN, LSTM and GRU each in their own notation).
  */
 import * as l10n from '@vscode/l10n';
-import type { InspectedDirection, Inspection } from '../../src/shared/inspect';
-import { gateCount } from '../../src/shared/inspect';
+import type { CellValues, InspectedModel, UnrolledInspection } from '../../src/shared/inspect';
 import { scaleColor, type Scales } from '../shared/colorScale';
 import { el, setAttr, setText } from '../shared/dom';
 import { fmt, showToken, sub } from '../shared/format';
-import { findDirection, rowOrder, stripValue, stripsFor, type StripSpec } from '../shared/inspection';
+import { cellValue, rowOrder, stripsFor, type StripSpec } from '../shared/inspection';
 import { css, type ThemePalette } from '../shared/theme';
 
 /** What the pane shows. */
 export interface DetailView {
-  inspection: Inspection | null;
+  inspection: UnrolledInspection | null;
   selected: { t: number; row: number } | null;
   unit: number | null;
 }
@@ -81,13 +80,12 @@ export class DetailPane {
       this.hint.hidden = false;
       this.bars.hidden = true;
       this.math.replaceChildren();
+      this.element.classList.remove('pending');
       return;
     }
     const model = inspection.model;
     const rows = rowOrder(model);
     const row = rows[Math.min(sel.row, rows.length - 1)];
-    const d = findDirection(inspection, row.layer, row.direction);
-    if (!d) return;
     const H = model.hiddenSize;
     const unit = Math.min(view.unit ?? 0, H - 1);
     const token = inspection.tokens[sel.t];
@@ -97,8 +95,16 @@ export class DetailPane {
     setText(this.title, `${layer} · ${tokenText} · ${unitText}`);
     this.hint.hidden = true;
     this.bars.hidden = false;
-    this.drawBars(inspection, d, sel.t, unit);
-    this.math.replaceChildren(...this.formulas(inspection, d, sel.t, unit));
+    // The exact values come with the answer that asked for this cell: until it arrives, the numbers of
+    // the cell shown before stay, dimmed and marked busy (no layout jump).
+    const cell = inspection.cell;
+    const pending = !cell || cell.t !== sel.t || cell.layer !== row.layer || cell.direction !== row.direction;
+    this.element.classList.toggle('pending', pending);
+    setAttr(this.bars, 'aria-busy', String(pending));
+    setAttr(this.math, 'aria-busy', String(pending));
+    if (pending) return;
+    this.drawBars(model, cell, unit);
+    this.math.replaceChildren(...this.formulas(inspection, cell, unit));
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -124,8 +130,7 @@ export class DetailPane {
     this.onUnit(next);
   }
 
-  private drawBars(inspection: Inspection, d: InspectedDirection, t: number, unit: number): void {
-    const model = inspection.model;
+  private drawBars(model: InspectedModel, cell: CellValues, unit: number): void {
     const H = model.hiddenSize;
     const specs = stripsFor(model.cell);
     const key = `${model.cell}/${H}`;
@@ -145,17 +150,18 @@ export class DetailPane {
     setAttr(this.bars, 'aria-valuenow', String(unit));
     const texts: string[] = [];
     for (const r of this.barRows) {
-      const v = stripValue(d, r.spec, model.cell, H, t, unit);
+      const v = cellValue(cell, r.spec, model, unit);
       setText(r.value, `[${unit}] = ${fmt(v)}`);
       r.value.dataset.key = r.spec.key;
       r.value.dataset.value = String(v);
       texts.push(`${r.spec.label} ${fmt(v)}`);
-      this.drawBar(r.canvas, r.spec, d, model.cell, H, t, unit);
+      this.drawBar(r.canvas, r.spec, cell, model, unit);
     }
     setAttr(this.bars, 'aria-valuetext', l10n.t('unit {0}: {1}', unit, texts.join(', ')));
   }
 
-  private drawBar(canvas: HTMLCanvasElement, spec: StripSpec, d: InspectedDirection, cell: Inspection['model']['cell'], H: number, t: number, unit: number): void {
+  private drawBar(canvas: HTMLCanvasElement, spec: StripSpec, cell: CellValues, model: InspectedModel, unit: number): void {
+    const H = model.hiddenSize;
     const p = this.palette;
     const scales = this.scales;
     if (!p || !scales) return;
@@ -177,7 +183,7 @@ export class DetailPane {
     ctx.fillRect(unit * this.barW, 0, this.barW, BAR_H);
     const gap = this.barW >= 4 ? 1 : 0;
     for (let j = 0; j < H; j++) {
-      const v = stripValue(d, spec, cell, H, t, j);
+      const v = cellValue(cell, spec, model, j);
       const clamped = Math.max(scale.min, Math.min(scale.max, v));
       const len = clamped * perUnit;
       ctx.fillStyle = scaleColor(scale, v);
@@ -195,20 +201,20 @@ export class DetailPane {
   }
 
   /** The arithmetic of the cell for one unit, as lines of text with numbered spans. */
-  private formulas(inspection: Inspection, d: InspectedDirection, t: number, j: number): HTMLElement[] {
+  private formulas(inspection: UnrolledInspection, d: CellValues, j: number): HTMLElement[] {
     const model = inspection.model;
     const H = model.hiddenSize;
     const T = inspection.tokens.length;
-    const GH = gateCount(model.cell) * H;
+    const t = d.t;
     const forward = d.direction === 'forward';
     const prevT = forward ? t - 1 : t + 1;
     const hasPrev = prevT >= 0 && prevT < T;
     const k = t + 1;
     const kp = forward ? t : t + 2;
-    const gate = (g: number) => d.gates[t * GH + g * H + j];
-    const pre = (g: number) => d.pre[t * GH + g * H + j];
-    const hPrev = hasPrev ? d.h[prevT * H + j] : 0;
-    const h = d.h[t * H + j];
+    const gate = (g: number) => d.gates[g * H + j];
+    const pre = (g: number) => d.pre[g * H + j];
+    const hPrev = d.hPrev[j];
+    const h = d.h[j];
     const lines: HTMLElement[] = [];
     const S = model.cell === 'simplernn' ? 'S' : 'h';
     const x = model.cell === 'simplernn' ? 'X' : 'x';
@@ -222,7 +228,7 @@ export class DetailPane {
       ? [`${S}${sub(kp)} = `, { key: 'h-prev', value: hPrev }]
       : [`${S}${sub(kp)} = `, { key: 'h-prev', value: 0 }, ` ${forward ? l10n.t('(the forward pass starts from zeros)') : l10n.t('(the backward pass starts from zeros)')}`];
     if (model.cell === 'lstm') {
-      const cPrev = hasPrev && d.c ? d.c[prevT * H + j] : 0;
+      const cPrev = d.cPrev ? d.cPrev[j] : 0;
       prevParts.push(', ', `c${sub(kp)} = `, { key: 'c-prev', value: cPrev });
       lines.push(line('prev', prevParts));
       const names = [
@@ -241,7 +247,7 @@ export class DetailPane {
       const f = gate(1);
       const cc = gate(2);
       const o = gate(3);
-      const c = d.c ? d.c[t * H + j] : 0;
+      const c = d.c ? d.c[j] : 0;
       lines.push(
         line('cell', [
           `c${sub(k)} = f⊙c${sub(kp)} + i⊙c̃ = `,

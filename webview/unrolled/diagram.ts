@@ -5,11 +5,11 @@
  * (sticky left) and the token axis with the running prediction (sticky bottom) are DOM.
  */
 import * as l10n from '@vscode/l10n';
-import type { InspectedModel, Inspection } from '../../src/shared/inspect';
+import type { InspectedModel, UnrolledInspection } from '../../src/shared/inspect';
 import type { Scales } from '../shared/colorScale';
 import { el, setAttr, setText } from '../shared/dom';
 import { pct, showToken, sub } from '../shared/format';
-import { argmax, findDirection, rowOrder, stripsFor, type StripSpec } from '../shared/inspection';
+import { argmax, findSeries, rowOrder, stripsFor, type StripSpec } from '../shared/inspection';
 import { css, type ThemePalette } from '../shared/theme';
 import { Atlas } from './atlas';
 import { BAND, CLASSIFIER_W, GAP_X, GUTTER, Geometry, PAD, STRIP_GAP, STRIP_H } from './geometry';
@@ -22,7 +22,7 @@ const TILE_MARGIN = 128;
 /** What the diagram shows. */
 export interface DiagramView {
   model: InspectedModel | null;
-  inspection: Inspection | null;
+  inspection: UnrolledInspection | null;
   selected: { t: number; row: number } | null;
   unit: number | null;
   /** A message drawn over an empty diagram (no model, no text). */
@@ -79,7 +79,7 @@ export class Diagram {
   private version = 0;
   private focused = false;
   private gutterKey = '';
-  private builtFor: Inspection | null = null;
+  private builtFor: UnrolledInspection | null = null;
   /** The scroller's scrollLeft and width, cached (from scroll events and a ResizeObserver) so drawing forces no layout. */
   private viewLeft = 0;
   private viewWidth = 1200;
@@ -461,8 +461,9 @@ export class Diagram {
       }
       ctx.lineWidth = 1.5;
       for (let r = 0; r < g.rows; r++) {
-        const d = findDirection(inspection, rows[r].layer, rows[r].direction);
-        if (!d) continue;
+        // The line needs the unit's exact series, which comes with the answer that asked for this unit.
+        const series = inspection.unit?.unit === unit ? findSeries(inspection, rows[r].layer, rows[r].direction) : undefined;
+        if (!series) continue;
         const y0 = g.rowY(r) + 4;
         const bandH = BAND - 10;
         const yOf = (v: number) => y0 + ((1 - Math.max(-1, Math.min(1, v))) / 2) * bandH;
@@ -484,14 +485,14 @@ export class Diagram {
         ctx.beginPath();
         for (let t = lineFrom; t <= lineTo; t++) {
           const x = g.colX(t) + g.cellW / 2;
-          const y = yOf(d.h[t * g.hiddenSize + unit]);
+          const y = yOf(series[t]);
           if (t === lineFrom) ctx.moveTo(x, y);
           else ctx.lineTo(x, y);
         }
         ctx.stroke();
         for (let t = tFrom; t <= tTo; t++) {
           ctx.beginPath();
-          ctx.arc(g.colX(t) + g.cellW / 2, yOf(d.h[t * g.hiddenSize + unit]), 2.5, 0, Math.PI * 2);
+          ctx.arc(g.colX(t) + g.cellW / 2, yOf(series[t]), 2.5, 0, Math.PI * 2);
           ctx.fill();
         }
       }
@@ -517,7 +518,7 @@ export class Diagram {
     if (inspection && g.classifierX < x0 + w && g.classifierX + CLASSIFIER_W > x0) this.drawClassifier(ctx, inspection);
   }
 
-  private drawClassifier(ctx: CanvasRenderingContext2D, inspection: Inspection): void {
+  private drawClassifier(ctx: CanvasRenderingContext2D, inspection: UnrolledInspection): void {
     const g = this.geometry!;
     const p = this.palette!;
     const x = g.classifierX;

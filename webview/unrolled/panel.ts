@@ -5,14 +5,14 @@
  * host answered `ready` (see ./main), so its strings are created translated.
  */
 import * as l10n from '@vscode/l10n';
-import type { InspectedModel, Inspection } from '../../src/shared/inspect';
+import type { InspectFocus, InspectedModel, UnrolledInspection } from '../../src/shared/inspect';
 import { RpcError } from '../../src/shared/rpc';
 import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../../src/shared/webviewProtocol';
 import { buildScales, drawLegend, type Scales } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';
 import '../shared/elements';
 import { fmt, pct, showToken } from '../shared/format';
-import { CELL_NAMES, acceptInspection, argmax, checkModel, findDirection, rowOrder, stripValue, stripsFor } from '../shared/inspection';
+import { CELL_NAMES, acceptUnrolledInspection, argmax, cellValue, checkModel, findSeries, rowOrder, stripsFor } from '../shared/inspection';
 import { readPalette, watchTheme, type ThemePalette } from '../shared/theme';
 import { connectToHost } from '../shared/vscodeApi';
 import { DetailPane } from './detail';
@@ -32,7 +32,9 @@ const { host, api } = connectToHost<UnrolledHostMethods, UnrolledState>();
 const saved = api.getState();
 const state: UnrolledState = { text: saved?.text ?? '', selected: saved?.selected ?? null, unit: saved?.unit ?? null };
 let model: InspectedModel | null = null;
-let inspection: Inspection | null = null;
+let inspection: UnrolledInspection | null = null;
+/** Set when a selection or unit change asked for new exact values: the answer is then announced. */
+let announceOnAnswer = false;
 let palette: ThemePalette;
 let scales: Scales;
 
@@ -136,11 +138,30 @@ function currentModel(): InspectedModel | null {
   return inspection?.model ?? model;
 }
 
-/** Re-renders after a selection or unit change, and saves the state. */
+/** Re-renders after a selection or unit change, and saves the state; asks for the exact values of a newly focused cell or unit. */
 function changed(selectionMoved: boolean, fromUnitField = false): void {
   api.setState(state);
   render(fromUnitField);
   if (selectionMoved) diagram.reveal(state.selected?.t ?? 0);
+  if (inspection && !focusMatches(inspection)) {
+    announceOnAnswer = true;
+    inspect(field.value);
+  }
+}
+
+/** The cell and unit whose exact values the panel prints (the engine sends those at full precision). */
+function focus(): InspectFocus {
+  const m = currentModel();
+  const row = m && state.selected ? rowOrder(m)[state.selected.row] : undefined;
+  return { cell: row && state.selected ? { t: state.selected.t, layer: row.layer, direction: row.direction } : null, unit: state.unit };
+}
+
+/** Whether an answer carries the exact values for the current selection and unit. */
+function focusMatches(answer: UnrolledInspection): boolean {
+  const want = focus();
+  const cell = answer.cell;
+  const cellOk = want.cell === null ? cell === null : !!cell && cell.t === want.cell.t && cell.layer === want.cell.layer && cell.direction === want.cell.direction;
+  return cellOk && (answer.unit?.unit ?? null) === want.unit;
 }
 
 /** Sends one inspection request; answers to older requests that arrive later are dropped. */
@@ -149,12 +170,12 @@ function inspect(text: string): void {
   const seq = ++lastSent;
   const controller = new AbortController();
   inFlight.set(seq, controller);
-  host.request('inspect', { text }, { signal: controller.signal }).then(
+  host.request('inspect', { text, focus: focus() }, { signal: controller.signal }).then(
     (raw) => {
       inFlight.delete(seq);
       if (seq <= lastShown) return; // a newer answer is already on screen
       const arrived = performance.now();
-      const accepted = acceptInspection(raw);
+      const accepted = acceptUnrolledInspection(raw);
       timing('rnnLens.accept', arrived);
       if ('problem' in accepted) {
         showStatus(l10n.t('The host sent an inspection that does not check out: {0}', accepted.problem), true);
@@ -166,6 +187,10 @@ function inspect(text: string): void {
       const drawing = performance.now();
       show(accepted.inspection);
       timing('rnnLens.draw', drawing);
+      if (announceOnAnswer && focusMatches(accepted.inspection)) {
+        announceOnAnswer = false;
+        announce();
+      }
     },
     (err: unknown) => {
       inFlight.delete(seq);
@@ -183,7 +208,7 @@ function timing(name: string, start: number): void {
 }
 
 /** Puts a new inspection on screen. */
-function show(next: Inspection): void {
+function show(next: UnrolledInspection): void {
   const shapeChanged = !inspection || inspection.model.hiddenSize !== next.model.hiddenSize || rowOrder(inspection.model).length !== rowOrder(next.model).length;
   inspection = next;
   if (!model || model.name !== next.model.name) setModel(next.model, false);
@@ -272,15 +297,20 @@ function describe(t: number, row: number, unit: number | null, short: boolean): 
   if (!inspection || t < 0 || t >= inspection.tokens.length) return '';
   const m = inspection.model;
   const r = rowOrder(m)[row];
-  const d = r && findDirection(inspection, r.layer, r.direction);
-  if (!d) return '';
+  if (!r) return '';
   const token = inspection.tokens[t];
   const direction = r.direction === 'forward' ? l10n.t('forward') : l10n.t('backward');
   const where = token.known
     ? l10n.t('Token {0} of {1} “{2}”, layer {3} {4}', t + 1, inspection.tokens.length, showToken(token.text), r.layer + 1, direction)
     : l10n.t('Token {0} of {1} “{2}” (unknown), layer {3} {4}', t + 1, inspection.tokens.length, showToken(token.text), r.layer + 1, direction);
   if (unit === null) return short ? where : l10n.t('{0}. Press Shift with the arrow keys to choose a unit.', where);
-  const values = stripsFor(m.cell).map((s) => `${s.label} ${fmt(stripValue(d, s, m.cell, m.hiddenSize, t, unit))}`);
+  // Exact values only: the focused unit's series, or the focused cell's vectors; the strips' colours are rounded.
+  const series = inspection.unit?.unit === unit ? findSeries(inspection, r.layer, r.direction) : undefined;
+  const cell = inspection.cell;
+  const inCell = cell && cell.t === t && cell.layer === r.layer && cell.direction === r.direction ? cell : undefined;
+  if (!series && !inCell) return short || unit === state.unit ? l10n.t('{0}, unit {1}', where, unit) : l10n.t('{0}, unit {1}. Select the unit for its values.', where, unit);
+  const T = inspection.tokens.length;
+  const values = stripsFor(m.cell).map((s, i) => `${s.label} ${fmt(series ? series[i * T + t] : cellValue(inCell!, s, m, unit))}`);
   return l10n.t('{0}, unit {1}: {2}', where, unit, values.join(', '));
 }
 

@@ -137,6 +137,17 @@ describe('RNN Lens in a real extension host', function () {
     assert.equal(inspection.tokens.map((t) => t.text).join(''), name.toLowerCase());
     assert.equal(inspection.directions[0].h.length, inspection.tokens.length * 16);
     assert.ok(inspection.directions[0].h instanceof Float32Array, 'states cross the engine boundary as typed arrays');
+    // The unrolled panel's answer for the same line: strips as bytes, the focused cell and unit exact.
+    const T = inspection.tokens.length;
+    const H = 16;
+    const unrolled = await lens.inspectUnrolled(name, { cell: { t: 1, layer: 0, direction: 'forward' }, unit: 2 });
+    assert.ok(unrolled.directions[0].strips instanceof Uint8Array, 'the strips cross both boundaries as bytes');
+    assert.equal(unrolled.directions[0].strips.length, T * 6 * H);
+    assert.deepEqual(Array.from(unrolled.cell!.h), Array.from(inspection.directions[0].h.subarray(H, 2 * H)), 'the focused cell is exact');
+    const series = unrolled.unit!.series[0].values;
+    assert.ok(series instanceof Float32Array);
+    for (let t = 0; t < T; t++) assert.equal(series[t], inspection.directions[0].h[t * H + 2], 'the focused unit is exact');
+    assert.equal(unrolled.directions[0].strips.buffer.byteLength, unrolled.directions[0].strips.byteLength, 'each array in a buffer of its own');
     assert.ok(snapshot.models.some((m) => m.active && m.name === trained.name));
   });
 
