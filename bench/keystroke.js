@@ -16,7 +16,7 @@
  * split into: input → the answer reaches the panel (host + engine + the postMessage hops; where the
  * panel's rnnLens.accept measure starts), answer → drawn (the panel's validation, rnnLens.accept, and
  * drawing, rnnLens.draw), the wait for the next frame and that frame; and the engine's own `engineMs`
- * from each inspection.
+ * from each inspection, and the size of each answer (typed arrays by their bytes, the rest as JSON).
  *
  * Usage: node bench/keystroke.js [--rounds N] [--json FILE]   (build first: node esbuild.js)
  */
@@ -64,13 +64,26 @@ function instrument() {
   const samples = [];
   let pending = null;
   let engineMs = NaN;
+  let answerBytes = NaN;
+  // The answer's size as it is posted: typed arrays by their bytes, everything else as JSON text.
+  const sizeOf = (v) =>
+    ArrayBuffer.isView(v)
+      ? v.byteLength
+      : Array.isArray(v)
+        ? v.reduce((n, x) => n + sizeOf(x), 2)
+        : v && typeof v === 'object'
+          ? Object.entries(v).reduce((n, [k, x]) => n + k.length + 3 + sizeOf(x), 2)
+          : JSON.stringify(v ?? null).length;
   window.__bench = { samples, busy: () => pending !== null, pending: () => pending };
   document.addEventListener('input', (e) => (pending = { input: e.timeStamp }), true);
   // In a VS Code webview the page's own 'message' listener runs first, so this one only reads the
   // engine's time from the answer; the answer's arrival is where the panel's rnnLens.accept begins.
   window.addEventListener('message', (e) => {
     const m = e.data;
-    if (m && m.t === 'res' && m.ok && m.result && typeof m.result.engineMs === 'number') engineMs = m.result.engineMs;
+    if (m && m.t === 'res' && m.ok && m.result && typeof m.result.engineMs === 'number') {
+      engineMs = m.result.engineMs;
+      answerBytes = sizeOf(m.result);
+    }
   });
   const latest = (name) => {
     const entries = performance.getEntriesByName(name, 'measure');
@@ -95,6 +108,7 @@ function instrument() {
           drawnAt: sample.drawn - sample.input,
           toAnswer: sample.answer - sample.input,
           engineMs,
+          kB: answerBytes / 1000,
           render: sample.drawn - sample.answer,
           accept: sample.accept,
           draw: sample.draw,
@@ -224,6 +238,7 @@ async function main() {
     row('    drawing (rnnLens.draw)', 'draw');
     row('  drawn → start of the next frame (frame clock)', 'wait');
     row('  that frame: style, layout, paint, commit', 'frame');
+    row('the answer posted to the webview (kB, not ms)', 'kB');
     console.log(`target ≤ ${TARGET_MS} ms, input → frame shown: median ${total.median <= TARGET_MS ? 'met' : 'missed'}, p95 ${total.p95 <= TARGET_MS ? 'met' : 'missed'}; input → drawn: median ${drawn.median <= TARGET_MS ? 'met' : 'missed'}, p95 ${drawn.p95 <= TARGET_MS ? 'met' : 'missed'}`);
     if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), tokens: g.tokens, keystrokes: samples.length, frameInterval: interval, rows, samples }, null, 2));
     if (samples.length < rounds * keys.length) throw new Error(`only ${samples.length} of ${rounds * keys.length} keystrokes were timed`);
