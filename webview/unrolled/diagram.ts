@@ -357,25 +357,34 @@ export class Diagram {
     const rows = model ? rowOrder(model) : [];
     const stripsSpan = g.strips * STRIP_H + (g.strips - 1) * STRIP_GAP;
 
-    // Cell frames and their strips.
+    // Cell frames and their strips: one drawImage per cell stretches the cell's S atlas rows over the
+    // whole strips area (each row covers its strip: row s spans [s, s + 1) · span / S ⊇ the strip's
+    // [s · (STRIP_H + STRIP_GAP), + STRIP_H)); the gaps between strips are then filled with the
+    // background in one path, and the frames stroked in one path.
     ctx.lineWidth = 1;
-    for (let r = 0; r < g.rows; r++) {
-      for (let t = tFrom; t <= tTo; t++) {
-        const x = g.colX(t);
-        const y = g.cellY(r);
-        ctx.fillStyle = css(p.background);
-        ctx.fillRect(x, y, g.cellW, g.cellH);
-        ctx.strokeStyle = css(p.border);
-        ctx.strokeRect(x + 0.5, y + 0.5, g.cellW - 1, g.cellH - 1);
-        for (let s = 0; s < g.strips; s++) {
-          ctx.drawImage(this.atlas.canvas, 0, this.atlas.rowOf(r, t, s), g.hiddenSize, 1, x + PAD, g.stripY(r, s), g.stripsW, STRIP_H);
-        }
+    ctx.fillStyle = css(p.background);
+    ctx.beginPath();
+    for (let r = 0; r < g.rows; r++) for (let t = tFrom; t <= tTo; t++) ctx.rect(g.colX(t), g.cellY(r), g.cellW, g.cellH);
+    ctx.fill();
+    if (inspection && g.strips > 0) {
+      for (let r = 0; r < g.rows; r++) {
+        for (let t = tFrom; t <= tTo; t++) ctx.drawImage(this.atlas.canvas, 0, this.atlas.rowOf(r, t, 0), g.hiddenSize, g.strips, g.colX(t) + PAD, g.stripY(r, 0), g.stripsW, stripsSpan);
       }
+      ctx.beginPath();
+      for (let r = 0; r < g.rows; r++) {
+        for (let t = tFrom; t <= tTo; t++) for (let s = 1; s < g.strips; s++) ctx.rect(g.colX(t) + PAD, g.stripY(r, s) - STRIP_GAP, g.stripsW, STRIP_GAP);
+      }
+      ctx.fill();
     }
+    ctx.strokeStyle = css(p.border);
+    ctx.beginPath();
+    for (let r = 0; r < g.rows; r++) for (let t = tFrom; t <= tTo; t++) ctx.rect(g.colX(t) + 0.5, g.cellY(r) + 0.5, g.cellW - 1, g.cellH - 1);
+    ctx.stroke();
 
     // Inputs going up: from the token into the first layer, from each layer into the next.
     ctx.strokeStyle = css(p.muted);
     ctx.fillStyle = css(p.muted);
+    const arrows = new Arrows();
     for (let t = tFrom; t <= tTo; t++) {
       const cx = g.colX(t) + g.cellW / 2;
       for (let r = 0; r < g.rows; r++) {
@@ -383,7 +392,7 @@ export class Diagram {
         const layerBottom = lowest || rows[r].direction === 'forward';
         if (!layerBottom) continue;
         const fromY = lowest ? g.rowsH : g.cellY(r + 1);
-        arrow(ctx, cx, fromY, cx, g.cellY(r) + g.cellH + 1);
+        arrows.add(cx, fromY, cx, g.cellY(r) + g.cellH + 1);
       }
     }
 
@@ -405,14 +414,14 @@ export class Diagram {
         const leaving = backward ? t === -1 : t === T - 1;
         if (leaving) {
           if (!backward && r === top && T > 0) {
-            for (const s of carried.slice(0, 1)) arrow(ctx, gx0 + 1, g.stripY(r, s) + STRIP_H / 2, g.classifierX - 1, g.stripY(r, s) + STRIP_H / 2);
+            for (const s of carried.slice(0, 1)) arrows.add(gx0 + 1, g.stripY(r, s) + STRIP_H / 2, g.classifierX - 1, g.stripY(r, s) + STRIP_H / 2);
           }
           continue;
         }
         for (const s of carried) {
           const y = g.stripY(r, s) + STRIP_H / 2;
-          if (backward) arrow(ctx, gx1 - (initial ? 12 : 1), y, gx0 + 1, y);
-          else arrow(ctx, gx0 + (initial ? 12 : 1), y, gx1 - 1, y);
+          if (backward) arrows.add(gx1 - (initial ? 12 : 1), y, gx0 + 1, y);
+          else arrows.add(gx0 + (initial ? 12 : 1), y, gx1 - 1, y);
         }
         // Label: the state after the column it leaves (1-based positions; the initial state is 0).
         const k = backward ? t + 2 : t + 1;
@@ -424,6 +433,8 @@ export class Diagram {
         });
       }
     }
+
+    arrows.draw(ctx);
 
     // The backward direction's final state (at the first token) travels over the top to the classifier.
     if (model?.bidirectional && T > 0 && x0 <= g.classifierX + CLASSIFIER_W) {
@@ -599,18 +610,34 @@ export class Diagram {
 }
 
 /** A line with a small filled arrow head at its end. */
+/** Arrows in the current colours, collected into one path of shafts (stroked) and one of heads (filled): two canvas calls for any number. */
+class Arrows {
+  private readonly shafts = new Path2D();
+  private readonly heads = new Path2D();
+
+  /** Adds an arrow from (x0, y0) with its head at (x1, y1). */
+  add(x0: number, y0: number, x1: number, y1: number): void {
+    const angle = Math.atan2(y1 - y0, x1 - x0);
+    const head = 5;
+    this.shafts.moveTo(x0, y0);
+    this.shafts.lineTo(x1 - Math.cos(angle) * head * 0.8, y1 - Math.sin(angle) * head * 0.8);
+    this.heads.moveTo(x1, y1);
+    this.heads.lineTo(x1 - head * Math.cos(angle - 0.45), y1 - head * Math.sin(angle - 0.45));
+    this.heads.lineTo(x1 - head * Math.cos(angle + 0.45), y1 - head * Math.sin(angle + 0.45));
+    this.heads.closePath();
+  }
+
+  /** Draws the arrows added so far. */
+  draw(ctx: CanvasRenderingContext2D): void {
+    ctx.lineWidth = 1;
+    ctx.stroke(this.shafts);
+    ctx.fill(this.heads);
+  }
+}
+
+/** Draws one arrow from (x0, y0) with its head at (x1, y1). */
 function arrow(ctx: CanvasRenderingContext2D, x0: number, y0: number, x1: number, y1: number): void {
-  const angle = Math.atan2(y1 - y0, x1 - x0);
-  const head = 5;
-  ctx.beginPath();
-  ctx.moveTo(x0, y0);
-  ctx.lineTo(x1 - Math.cos(angle) * head * 0.8, y1 - Math.sin(angle) * head * 0.8);
-  ctx.lineWidth = 1;
-  ctx.stroke();
-  ctx.beginPath();
-  ctx.moveTo(x1, y1);
-  ctx.lineTo(x1 - head * Math.cos(angle - 0.45), y1 - head * Math.sin(angle - 0.45));
-  ctx.lineTo(x1 - head * Math.cos(angle + 0.45), y1 - head * Math.sin(angle + 0.45));
-  ctx.closePath();
-  ctx.fill();
+  const one = new Arrows();
+  one.add(x0, y0, x1, y1);
+  one.draw(ctx);
 }
