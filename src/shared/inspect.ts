@@ -111,26 +111,28 @@ function checkTail(v: { model: InspectedModel; tokens: unknown[]; probabilities:
   return undefined;
 }
 
+/** Checks what both kinds of inspection share (head and tail) around `arrays`, the check of each kind's own arrays. */
+function checkAround<V extends Inspection | UnrolledInspection>(value: unknown, arrays: (v: V, m: InspectedModel, T: number, H: number) => string | undefined): string | undefined {
+  const v = value as V;
+  return checkHead(v) ?? arrays(v, v.model, v.tokens.length, v.model.hiddenSize) ?? checkTail(v);
+}
+
 /** Checks an Inspection's shape, sizes and numbers; returns the first problem, or undefined when it is sound. */
 export function checkInspection(value: unknown): string | undefined {
-  const v = value as Inspection;
-  const head = checkHead(v);
-  if (head) return head;
-  const m = v.model;
-  const T = v.tokens.length;
-  const H = m.hiddenSize;
-  const G = gateCount(m.cell);
-  for (const d of v.directions) {
-    const where = `layer ${d?.layer} ${d?.direction}`;
-    const problem =
-      checkPlace(d, m) ??
-      finiteArray(d.h, T * H, `${where} h`) ??
-      (m.cell === 'lstm' ? finiteArray(d.c, T * H, `${where} c`) : undefined) ??
-      finiteArray(d.gates, T * G * H, `${where} gates`) ??
-      finiteArray(d.pre, T * G * H, `${where} pre`);
-    if (problem) return problem;
-  }
-  return checkTail(v);
+  return checkAround<Inspection>(value, (v, m, T, H) => {
+    const G = gateCount(m.cell);
+    for (const d of v.directions) {
+      const where = `layer ${d?.layer} ${d?.direction}`;
+      const problem =
+        checkPlace(d, m) ??
+        finiteArray(d.h, T * H, `${where} h`) ??
+        (m.cell === 'lstm' ? finiteArray(d.c, T * H, `${where} c`) : undefined) ??
+        finiteArray(d.gates, T * G * H, `${where} gates`) ??
+        finiteArray(d.pre, T * G * H, `${where} pre`);
+      if (problem) return problem;
+    }
+    return undefined;
+  });
 }
 
 /** The colour scales of the heatmap strips: fixed ranges, as the legends state them. */
@@ -208,18 +210,12 @@ export interface StripDirection {
   strips: Uint8Array;
 }
 
-/** The exact values of one cell and of the state it read (zeros where the direction starts), for the detail pane. */
-export interface CellValues {
+/**
+ * The exact values of one cell, for the detail pane: InspectedDirection's arrays for token t alone
+ * (h and c [H], gates and pre [G·H]), and the state the cell read (zeros where the direction starts).
+ */
+export interface CellValues extends InspectedDirection {
   t: number;
-  layer: number;
-  direction: 'forward' | 'backward';
-  /** h_t, [H]. */
-  h: Float32Array;
-  /** c_t, [H] (LSTM only). */
-  c?: Float32Array;
-  /** Gate activations [G·H] and pre-activations [G·H]. */
-  gates: Float32Array;
-  pre: Float32Array;
   /** The previous state in this direction's reading order, [H] (zeros for the first token read). */
   hPrev: Float32Array;
   /** The previous cell state, [H] (LSTM only). */
@@ -326,40 +322,36 @@ function byteArray(a: unknown, length: number, what: string): string | undefined
 
 /** Checks an UnrolledInspection's shape, sizes and numbers; returns the first problem, or undefined when it is sound. */
 export function checkUnrolledInspection(value: unknown): string | undefined {
-  const v = value as UnrolledInspection;
-  const head = checkHead(v);
-  if (head) return head;
-  const m = v.model;
-  const T = v.tokens.length;
-  const H = m.hiddenSize;
-  const S = STRIP_LAYOUT[m.cell].length;
-  const GH = gateCount(m.cell) * H;
-  for (const d of v.directions) {
-    const problem = checkPlace(d, m) ?? byteArray(d.strips, T * S * H, `layer ${d.layer} ${d.direction} strips`);
-    if (problem) return problem;
-  }
-  if (v.cell !== null) {
-    const c = v.cell;
-    const lstm = m.cell === 'lstm';
-    const problem =
-      (c && typeof c === 'object' ? checkPlace(c, m) : 'cell is not an object') ??
-      (!Number.isInteger(c.t) || c.t < 0 || c.t >= T ? 'cell.t is out of range' : undefined) ??
-      finiteArray(c.h, H, 'cell h') ??
-      (lstm ? finiteArray(c.c, H, 'cell c') : undefined) ??
-      finiteArray(c.gates, GH, 'cell gates') ??
-      finiteArray(c.pre, GH, 'cell pre') ??
-      finiteArray(c.hPrev, H, 'cell hPrev') ??
-      (lstm ? finiteArray(c.cPrev, H, 'cell cPrev') : undefined);
-    if (problem) return problem;
-  }
-  if (v.unit !== null) {
-    const u = v.unit;
-    if (!u || typeof u !== 'object' || !Number.isInteger(u.unit) || u.unit < 0 || u.unit >= H) return 'unit is out of range';
-    if (!Array.isArray(u.series) || u.series.length !== v.directions.length) return 'unit series malformed';
-    for (const s of u.series) {
-      const problem = checkPlace(s, m) ?? finiteArray(s.values, S * T, `unit series ${s.layer} ${s.direction}`);
+  return checkAround<UnrolledInspection>(value, (v, m, T, H) => {
+    const S = STRIP_LAYOUT[m.cell].length;
+    const GH = gateCount(m.cell) * H;
+    for (const d of v.directions) {
+      const problem = checkPlace(d, m) ?? byteArray(d.strips, T * S * H, `layer ${d.layer} ${d.direction} strips`);
       if (problem) return problem;
     }
-  }
-  return checkTail(v);
+    if (v.cell !== null) {
+      const c = v.cell;
+      const lstm = m.cell === 'lstm';
+      const problem =
+        (c && typeof c === 'object' ? checkPlace(c, m) : 'cell is not an object') ??
+        (!Number.isInteger(c.t) || c.t < 0 || c.t >= T ? 'cell.t is out of range' : undefined) ??
+        finiteArray(c.h, H, 'cell h') ??
+        (lstm ? finiteArray(c.c, H, 'cell c') : undefined) ??
+        finiteArray(c.gates, GH, 'cell gates') ??
+        finiteArray(c.pre, GH, 'cell pre') ??
+        finiteArray(c.hPrev, H, 'cell hPrev') ??
+        (lstm ? finiteArray(c.cPrev, H, 'cell cPrev') : undefined);
+      if (problem) return problem;
+    }
+    if (v.unit !== null) {
+      const u = v.unit;
+      if (!u || typeof u !== 'object' || !Number.isInteger(u.unit) || u.unit < 0 || u.unit >= H) return 'unit is out of range';
+      if (!Array.isArray(u.series) || u.series.length !== v.directions.length) return 'unit series malformed';
+      for (const s of u.series) {
+        const problem = checkPlace(s, m) ?? finiteArray(s.values, S * T, `unit series ${s.layer} ${s.direction}`);
+        if (problem) return problem;
+      }
+    }
+    return undefined;
+  });
 }
