@@ -23,7 +23,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { argValue, summary } = require('./stats');
+const { afterFrame, argValue, frameInterval, summary } = require('./stats');
 const cs = require('../test/support/codeServer');
 const e2e = require('../test/e2e/lib');
 
@@ -98,26 +98,21 @@ function instrument() {
     sample.answer = accept.startTime;
     sample.accept = accept.duration;
     sample.draw = draw.duration;
-    requestAnimationFrame(() => {
-      sample.frame = performance.now();
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        const end = performance.now();
-        samples.push({
-          total: end - sample.input,
-          drawnAt: sample.drawn - sample.input,
-          toAnswer: sample.answer - sample.input,
-          engineMs,
-          kB: answerBytes / 1000,
-          render: sample.drawn - sample.answer,
-          accept: sample.accept,
-          draw: sample.draw,
-          wait: sample.frame - sample.drawn,
-          frame: end - sample.frame,
-        });
-        pending = null;
-      };
-      channel.port2.postMessage(null);
+    window.__afterFrame((frameStart, end) => {
+      sample.frame = frameStart;
+      samples.push({
+        total: end - sample.input,
+        drawnAt: sample.drawn - sample.input,
+        toAnswer: sample.answer - sample.input,
+        engineMs,
+        kB: answerBytes / 1000,
+        render: sample.drawn - sample.answer,
+        accept: sample.accept,
+        draw: sample.draw,
+        wait: sample.frame - sample.drawn,
+        frame: end - sample.frame,
+      });
+      pending = null;
     });
   }).observe(document.querySelector('.diagram'), { attributes: true, attributeFilter: ['data-text'] });
 }
@@ -184,6 +179,7 @@ async function main() {
     await field.fill(BASE);
     await frame.locator(`.diagram[data-text="${BASE}"]`).waitFor({ state: 'attached', timeout: 30000 });
     await field.press('End');
+    await frame.evaluate(afterFrame);
     await frame.evaluate(instrument);
     const keys = [...WORD.split(''), ...Array(WORD.length).fill('Backspace')];
     // One warm-up round, then the timed rounds.
@@ -201,18 +197,7 @@ async function main() {
     }
     const samples = await frame.evaluate(() => window.__bench.samples);
     const selected = await frame.evaluate(() => !!document.querySelector('.detail-math'));
-    const interval = await frame.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const times = [];
-          const step = (now) => {
-            times.push(now);
-            if (times.length < 31) requestAnimationFrame(step);
-            else resolve((times[times.length - 1] - times[0]) / (times.length - 1));
-          };
-          requestAnimationFrame(step);
-        }),
-    );
+    const interval = await frameInterval(frame);
     const version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? '?');
     if (pageErrors.length) console.log(`[bench] the workbench reported errors:\n  ${pageErrors.join('\n  ')}`);
 

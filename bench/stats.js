@@ -1,5 +1,5 @@
 'use strict';
-/** Small helpers the browser benchmarks share: command-line values and median / p95 / max of samples. */
+/** Small helpers the browser benchmarks share: command-line values, median / p95 / max of samples, the frame interval and the end of a frame. */
 
 /** The value after `name` on the command line, or `fallback`. */
 function argValue(name, fallback) {
@@ -20,4 +20,35 @@ function summary(values) {
   return { median: quantile(s, 0.5), p95: quantile(s, 0.95), max: s[s.length - 1] };
 }
 
-module.exports = { argValue, quantile, summary };
+/** The page's frame interval in ms (Playwright page or frame): the mean over 30 requestAnimationFrame steps. */
+function frameInterval(target) {
+  return target.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const times = [];
+        const step = (now) => {
+          times.push(now);
+          if (times.length < 31) requestAnimationFrame(step);
+          else resolve((times[times.length - 1] - times[0]) / (times.length - 1));
+        };
+        requestAnimationFrame(step);
+      }),
+  );
+}
+
+/**
+ * Run in the page before a benchmark's instrumentation: window.__afterFrame(callback) calls
+ * callback(frameStart, end) with the start of the next frame and the end of its work (a task posted
+ * from that frame's requestAnimationFrame runs after its style, layout, paint and commit).
+ */
+function afterFrame() {
+  window.__afterFrame = (callback) =>
+    requestAnimationFrame(() => {
+      const frameStart = performance.now();
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => callback(frameStart, performance.now());
+      channel.port2.postMessage(null);
+    });
+}
+
+module.exports = { afterFrame, argValue, frameInterval, quantile, summary };

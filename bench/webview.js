@@ -17,7 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const harness = require('../test/webview/harness');
-const { argValue, summary } = require('./stats');
+const { afterFrame, argValue, frameInterval, summary } = require('./stats');
 
 const TARGET_MS = 16;
 const WORD = 'wonderful';
@@ -44,21 +44,16 @@ function instrument() {
     const sample = pending;
     if (!sample || sample.drawn !== undefined) return;
     sample.drawn = performance.now();
-    requestAnimationFrame(() => {
-      sample.frame = performance.now();
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        const end = performance.now();
-        samples.push({
-          total: end - sample.input,
-          toAnswer: sample.answer - sample.input,
-          render: sample.drawn - sample.answer,
-          wait: sample.frame - sample.drawn,
-          frame: end - sample.frame,
-        });
-        pending = null;
-      };
-      channel.port2.postMessage(null);
+    window.__afterFrame((frameStart, end) => {
+      sample.frame = frameStart;
+      samples.push({
+        total: end - sample.input,
+        toAnswer: sample.answer - sample.input,
+        render: sample.drawn - sample.answer,
+        wait: sample.frame - sample.drawn,
+        frame: end - sample.frame,
+      });
+      pending = null;
     });
   }).observe(document.querySelector('.diagram'), { attributes: true, attributeFilter: ['data-text'] });
 }
@@ -89,6 +84,7 @@ async function main() {
     const cellRow = g.rows - 1;
     const scrolled = await page.$eval('.diagram', (e) => e.scrollLeft);
     await page.mouse.click(box.x - scrolled + g.gutter + g.gapX + t * g.colW + g.pad + 10 * g.ppu + 1, box.y + g.top + cellRow * (g.rowH + g.rowGap) + g.band + g.pad + 4);
+    await page.evaluate(afterFrame);
     await page.evaluate(instrument);
     await page.click('.sentence');
     await page.keyboard.press('End');
@@ -104,18 +100,7 @@ async function main() {
       }
     }
     const samples = await page.evaluate(() => window.__bench.samples);
-    const interval = await page.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const times = [];
-          const step = (now) => {
-            times.push(now);
-            if (times.length < 31) requestAnimationFrame(step);
-            else resolve((times[times.length - 1] - times[0]) / (times.length - 1));
-          };
-          requestAnimationFrame(step);
-        }),
-    );
+    const interval = await frameInterval(page);
     await context.close();
     if (errors.length) throw new Error(`the page reported errors:\n${errors.join('\n')}`);
     const row = (label, key) => {
