@@ -226,6 +226,8 @@ export class RecurrentNet {
   private readonly embIds: Int32Array;
   private step = 0;
   private weightRevision = 0;
+  /** Rows of the pending embedding gradient (embIds / embRows). */
+  private embCount = 0;
   /** The weights' revision that packedU / packedUT hold (−1: none yet). */
   private packedRevision = -1;
   private packedTRevision = -1;
@@ -494,7 +496,7 @@ export class RecurrentNet {
     time: number,
     /** The gradient is of the loss averaged over this many rows (a thread's share of a larger batch passes the whole batch's size). */
     meanOver = batch,
-  ): { loss: number; correct: number; embeddingGrad: Map<number, Float32Array> } {
+  ): { loss: number; correct: number; embeddingRows: number } {
     this.checkBatch(ids, batch, time);
     const { hiddenSize: H, classes } = this.config;
     const B = batch;
@@ -538,11 +540,16 @@ export class RecurrentNet {
       const dInput = dActs[l];
       dirs.forEach((dir, d) => this.backwardDirection(dir, d, acts[l], acts[l + 1], dActs[l + 1], dInput, B, T, d === 0 ? 0 : 1));
     }
-    return { loss, correct, embeddingGrad: this.embeddingGradient(ids, B, T) };
+    return { loss, correct, embeddingRows: this.gatherEmbeddingGradient(ids, B, T) };
   }
 
-  /** The gradient of each looked-up embedding row (padding excluded), summed over its uses, from dActs[0]: views valid until the next batch. */
-  private embeddingGradient(ids: Int32Array, B: number, T: number): Map<number, Float32Array> {
+  /**
+   * Sums dActs[0] into one gradient row per looked-up embedding id (padding excluded), in the arena's
+   * embRows, ids in order of first use; returns the row count. The rows stay pending (for
+   * addEmbeddingGradient and applyAdam) until the next batch.
+   */
+  private gatherEmbeddingGradient(ids: Int32Array, B: number, T: number): number {
+    this.discardEmbeddingGradient();
     const { embeddingSize: E, vocabSize } = this.config;
     const { dActs, rowSlots, embRows } = this.arena;
     const slot = this.embSlot;
@@ -564,13 +571,43 @@ export class RecurrentNet {
     }
     embRows.fill(0, 0, count * E);
     this.kernels.scatterAddRows(T * B, E, dActs[0], rowSlots, embRows);
-    const grad = new Map<number, Float32Array>();
-    for (let i = 0; i < count; i++) {
-      const id = order[i];
-      grad.set(id, embRows.subarray(i * E, i * E + E));
-      slot[id] = -1;
+    this.embCount = count;
+    return count;
+  }
+
+  /** The pending embedding gradient: ids [rows] and their gradient rows [rows, E] (views, valid until the next batch). */
+  embeddingGradient(): { ids: Int32Array; rows: Float32Array } {
+    const E = this.config.embeddingSize;
+    return { ids: this.embIds.subarray(0, this.embCount), rows: this.arena.embRows.subarray(0, this.embCount * E) };
+  }
+
+  /** Adds another thread's embedding-gradient rows (ids[i] → rows[i·E …]) to the pending ones. */
+  addEmbeddingGradient(ids: Int32Array, rows: Float32Array, n: number): void {
+    const E = this.config.embeddingSize;
+    const { rowSlots, adamRows, embRows } = this.arena;
+    if (n > rowSlots.length || n * E > adamRows.length) throw new RangeError(`${n} embedding rows exceed the network's buffers`);
+    const slot = this.embSlot;
+    let count = this.embCount;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i];
+      let k = slot[id];
+      if (k < 0) {
+        if (count === this.embIds.length) throw new RangeError('more distinct embedding ids than the buffers hold');
+        k = slot[id] = count;
+        this.embIds[count++] = id;
+        embRows.fill(0, k * E, k * E + E);
+      }
+      rowSlots[i] = k;
     }
-    return grad;
+    this.embCount = count;
+    adamRows.set(rows.subarray(0, n * E));
+    this.kernels.scatterAddRows(n, E, adamRows, rowSlots, embRows);
+  }
+
+  /** Drops the pending embedding gradient (a worker hands its rows over instead of stepping). */
+  discardEmbeddingGradient(): void {
+    for (let i = 0; i < this.embCount; i++) this.embSlot[this.embIds[i]] = -1;
+    this.embCount = 0;
   }
 
   private backwardDirection(
@@ -653,13 +690,13 @@ export class RecurrentNet {
 
   /** One Adam step on a batch: loss, correct count. */
   trainStepWithAccuracy(ids: Int32Array, labels: Int32Array, batch: number, time: number): { loss: number; correct: number } {
-    const { loss, correct, embeddingGrad } = this.computeGradients(ids, labels, batch, time);
-    this.applyAdam(embeddingGrad);
+    const { loss, correct } = this.computeGradients(ids, labels, batch, time);
+    this.applyAdam();
     return { loss, correct };
   }
 
-  /** One Adam step with the gradients now in the gradient buffers and the given embedding rows. */
-  applyAdam(embeddingGrad: Map<number, Float32Array>): void {
+  /** One Adam step with the gradients now in the gradient buffers and the pending embedding rows. */
+  applyAdam(): void {
     const lr = this.config.learningRate;
     this.step++;
     this.weightRevision++;
@@ -669,33 +706,24 @@ export class RecurrentNet {
     const c2 = 1 - this.accBeta2;
     const step = { lr, ...ADAM, c1, c2 };
     for (const { param, grad, m, v } of this.arena.slots) this.kernels.adam(param, grad, m, v, step);
-    // The embedding's rows: their changes from the kernels (in batches of the scratch's size: a caller
-    // may combine more rows than one batch has), added in the arena or, for a caller's shared table, here.
+    // The embedding's pending rows become their changes in place, added in the arena or, for a
+    // caller's shared table, here.
     const E = this.config.embeddingSize;
-    const { embM, embV, adamIds, adamRows } = this.arena;
+    const n = this.embCount;
+    const { embM, embV, adamIds, embRows } = this.arena;
     const embedding = this.embedding;
-    const capacity = adamIds.length;
-    let n = 0;
-    const flush = (): void => {
-      this.kernels.adamRows(n, E, adamIds, adamRows, embM, embV, step);
-      if (this.embeddingInArena) {
-        this.kernels.scatterAddRows(n, E, adamRows, adamIds, embedding);
-      } else {
-        for (let i = 0; i < n; i++) {
-          const dst = adamIds[i] * E;
-          const src = i * E;
-          for (let e = 0; e < E; e++) embedding[dst + e] += adamRows[src + e];
-        }
+    for (let i = 0; i < n; i++) adamIds[i] = this.embIds[i];
+    this.kernels.adamRows(n, E, adamIds, embRows, embM, embV, step);
+    if (this.embeddingInArena) {
+      this.kernels.scatterAddRows(n, E, embRows, adamIds, embedding);
+    } else {
+      for (let i = 0; i < n; i++) {
+        const dst = this.embIds[i] * E;
+        const src = i * E;
+        for (let e = 0; e < E; e++) embedding[dst + e] += embRows[src + e];
       }
-      n = 0;
-    };
-    for (const [id, g] of embeddingGrad) {
-      if (g.length !== E) throw new RangeError(`The embedding gradient of id ${id} has ${g.length} values; expected ${E}`);
-      adamIds[n] = id;
-      adamRows.set(g, n * E);
-      if (++n === capacity) flush();
     }
-    if (n > 0) flush();
+    this.discardEmbeddingGradient();
   }
 
   /** Gradient buffers in getWeights() order (embedding excluded: it is sparse), for tests. */

@@ -174,14 +174,8 @@ export class ParallelNet {
       const o = this.gradientViews[i];
       for (let k = 0; k < g.length; k++) g[k] += o[k];
     });
-    const E = this.net.config.embeddingSize;
-    for (let r = 0; r < other.rows; r++) {
-      const id = this.embeddingIds![r];
-      let row = local.embeddingGrad.get(id);
-      if (!row) local.embeddingGrad.set(id, (row = new Float32Array(E)));
-      for (let e = 0; e < E; e++) row[e] += this.embeddingRows![r * E + e];
-    }
-    this.net.applyAdam(local.embeddingGrad);
+    this.net.addEmbeddingGradient(this.embeddingIds!, this.embeddingRows!, other.rows);
+    this.net.applyAdam();
     return { loss: w1 * local.loss + w2 * other.loss, correct: local.correct + other.correct };
   }
 

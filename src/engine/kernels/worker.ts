@@ -58,18 +58,13 @@ rpc.handle('gradients', (params) => {
   if (!net || !buffers) throw new Error('kernel worker: not initialised');
   const p = params as WorkerMethods['gradients']['params'];
   loadWeights(p.weightsVersion);
-  const { loss, correct, embeddingGrad } = net.computeGradients(p.ids, p.labels, p.batch, p.time, p.meanOver);
+  const { loss, correct, embeddingRows } = net.computeGradients(p.ids, p.labels, p.batch, p.time, p.meanOver);
   net.denseGradients().forEach((g, i) => gradientViews[i].set(g));
-  const ids = new Int32Array(buffers.embeddingIds);
-  const rows = new Float32Array(buffers.embeddingRows);
-  const E = net.config.embeddingSize;
-  let k = 0;
-  for (const [id, row] of embeddingGrad) {
-    ids[k] = id;
-    rows.set(row, k * E);
-    k++;
-  }
-  return { loss, correct, rows: k };
+  const { ids, rows } = net.embeddingGradient();
+  new Int32Array(buffers.embeddingIds).set(ids);
+  new Float32Array(buffers.embeddingRows).set(rows);
+  net.discardEmbeddingGradient();
+  return { loss, correct, rows: embeddingRows };
 });
 
 rpc.handle('predict', (params) => {
