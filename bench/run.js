@@ -504,7 +504,8 @@ function printReport(report) {
   const capture = ours?.capture;
   if (!ours) out.push(`${captureTitle}: ours not requested`);
   else if (capture?.available) {
-    out.push(`${captureTitle}: ${capture.medianMs.toFixed(2)} ms median, ${capture.meanMs.toFixed(2)} ms mean over ${capture.calls} calls of ${capture.signature}`);
+    const spread = capture.processMediansMs ? `; medians of ${capture.processMediansMs.length} fresh processes ${capture.processMediansMs.map((m) => m.toFixed(2)).join(', ')} ms` : '';
+    out.push(`${captureTitle}: ${capture.medianMs.toFixed(2)} ms median, ${capture.meanMs.toFixed(2)} ms mean over ${capture.calls} calls of ${capture.signature}${spread}`);
   } else out.push(`${captureTitle}: not available (${capture?.message ?? ours.message ?? 'no result'})`);
   if (report.engineRss?.error) out.push(`engine RSS: not measured (${report.engineRss.error})`);
   else if (report.engineRss) out.push(...formatEngineRss(report.engineRss));
