@@ -80,6 +80,48 @@ function tile4x8(kb: i32, ap: usize, bp: usize, c: usize, ldc: usize, loadC: boo
   v128.store(c3, x30); v128.store(c3, x31, 16);
 }
 
+/**
+ * One row of C[1×8] (+)= a[kb]·Bpanel[kb×8], `ap` stepping 16 bytes per k (a row of a packed 4-row A
+ * panel). A single row has no other rows' products to hide the FMA latency behind, so k is split
+ * into four interleaved sums (eight accumulators), added at the end: for the batch-of-one reads of
+ * the views (and any last rows of a batch) about twice as fast as the 4×8 tile on a padded panel.
+ */
+function rowTile(kb: i32, ap: usize, bp: usize, c: usize, loadC: bool): void {
+  let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+  let k = 0;
+  for (; k + 4 <= kb; k += 4) {
+    let a = v128.load32_splat(ap);
+    a0 = madd(a, v128.load(bp), a0);
+    b0 = madd(a, v128.load(bp, 16), b0);
+    a = v128.load32_splat(ap, 16);
+    a1 = madd(a, v128.load(bp, 32), a1);
+    b1 = madd(a, v128.load(bp, 48), b1);
+    a = v128.load32_splat(ap, 32);
+    a2 = madd(a, v128.load(bp, 64), a2);
+    b2 = madd(a, v128.load(bp, 80), b2);
+    a = v128.load32_splat(ap, 48);
+    a3 = madd(a, v128.load(bp, 96), a3);
+    b3 = madd(a, v128.load(bp, 112), b3);
+    ap += 64;
+    bp += 128;
+  }
+  for (; k < kb; k++) {
+    const a = v128.load32_splat(ap);
+    a0 = madd(a, v128.load(bp), a0);
+    b0 = madd(a, v128.load(bp, 16), b0);
+    ap += 16;
+    bp += 32;
+  }
+  let x0 = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+  let x1 = f32x4.add(f32x4.add(b0, b1), f32x4.add(b2, b3));
+  if (loadC) {
+    x0 = f32x4.add(v128.load(c), x0);
+    x1 = f32x4.add(v128.load(c, 16), x1);
+  }
+  v128.store(c, x0);
+  v128.store(c, x1, 16);
+}
+
 /** A partial tile (rows < 4 or cols < 8): runs the full tile on the scratch tile, copies back. */
 function edgeTile(kb: i32, ap: usize, bp: usize, c: usize, ldc: usize, loadC: bool, rows: i32, cols: i32): void {
   const t = workPtr;
@@ -252,6 +294,8 @@ function multiplyPanels(transA: i32, M: i32, nb: i32, kb: i32, pc: i32, A: usize
         const rows = min(MR, mb - ir);
         if (rows == MR && cols == NR) {
           tile4x8(kb, ap, bp, c, ldcb, loadC);
+        } else if (cols == NR) {
+          for (let r = 0; r < rows; r++) rowTile(kb, ap + (<usize>r << 2), bp, c + <usize>r * ldcb, loadC);
         } else {
           edgeTile(kb, ap, bp, c, ldcb, loadC, rows, cols);
         }
