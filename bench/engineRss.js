@@ -69,7 +69,8 @@ async function measureEngineRss() {
     writeDataset(data);
     const args = [cli, 'train', data, '--hidden', '256', '--embedding', '128', '--max-length', String(TOKENS), '--batch', '64', '--epochs', '2', '--max-vocabulary', String(VOCAB), '--out', path.join(tmp, 'model')];
     const started = Date.now();
-    const child = spawn(process.execPath, [...engineNodeFlags(), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const flags = engineNodeFlags();
+    const child = spawn(process.execPath, [...flags, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let phase = 'starting';
     const phases = {};
     let stdout = '';
@@ -103,7 +104,7 @@ async function measureEngineRss() {
       summary[name] = { samples: samples.length, maxMb: sorted[sorted.length - 1], medianMb: sorted[Math.floor(sorted.length / 2)] };
     }
     return {
-      command: `node ${engineNodeFlags().join(' ')} dist/cli.js ${args.slice(1).map((a) => (a.startsWith(tmp) ? path.basename(a) : a)).join(' ')}`,
+      command: `node ${flags.join(' ')} dist/cli.js ${args.slice(1).map((a) => (a.startsWith(tmp) ? path.basename(a) : a)).join(' ')}`,
       data: { lines: LINES, tokensPerLine: TOKENS, words: VOCAB },
       phases: summary,
       peakMb,

@@ -19,18 +19,21 @@ const BATCH_VARIANTS = 4;
  * dist/kernelWorker.js from `npm run build`), rather than loading the TypeScript through a loader
  * that would sit in the timed process.
  */
-function loadNetwork() {
+function loadNetwork({ build = true } = {}) {
   const entry = path.join(__dirname, '..', 'src', 'engine', 'kernels', 'parallel.ts');
   const outfile = path.join(__dirname, '..', 'dist', 'bench', 'kernels.js');
-  require('esbuild').buildSync({
-    stdin: { contents: "export { ParallelNet } from './parallel'; export { RecurrentNet } from './network';", resolveDir: path.dirname(entry), loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    logLevel: 'error',
-  });
+  // The capture's child processes load the bundle their parent has just built.
+  if (build) {
+    require('esbuild').buildSync({
+      stdin: { contents: "export { ParallelNet } from './parallel'; export { RecurrentNet } from './network';", resolveDir: path.dirname(entry), loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile,
+      logLevel: 'error',
+    });
+  }
   const { RecurrentNet, ParallelNet } = require(outfile);
   if (typeof RecurrentNet?.create !== 'function') throw new Error(`${outfile} exports no RecurrentNet.create`);
   if (typeof ParallelNet?.create !== 'function') throw new Error(`${outfile} exports no ParallelNet.create`);
@@ -137,7 +140,7 @@ function captureInFreshProcesses(plan) {
 async function main() {
   const plan = readPlan();
   if (process.argv.includes('--capture-only')) {
-    const { RecurrentNet } = loadNetwork();
+    const { RecurrentNet } = loadNetwork({ build: false });
     try {
       emit(await measureCapture(RecurrentNet, plan));
     } catch (error) {

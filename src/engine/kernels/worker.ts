@@ -9,7 +9,9 @@ import { RecurrentNet } from './network';
 import type { SharedBuffers, WorkerMethods } from './parallelProtocol';
 
 let net: RecurrentNet | undefined;
-let buffers: SharedBuffers | undefined;
+/** Views of the shared buffers the worker hands its embedding-gradient rows back in. */
+let sharedIds: Int32Array | undefined;
+let sharedRows: Float32Array | undefined;
 let weightViews: Float32Array[] = [];
 let gradientViews: Float32Array[] = [];
 /** The version of the published weights this worker's network holds. */
@@ -46,7 +48,8 @@ const rpc = new RpcEndpoint<WorkerMethods, Record<string, never>>(
 
 rpc.handle('init', async (params) => {
   const p = params as WorkerMethods['init']['params'];
-  buffers = p.buffers;
+  sharedIds = new Int32Array(p.buffers.embeddingIds);
+  sharedRows = new Float32Array(p.buffers.embeddingRows);
   net = await RecurrentNet.create(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, embedding: new Float32Array(p.buffers.embedding) });
   const dense = net.weightArrays().slice(1);
   weightViews = views(p.buffers.weights, dense);
@@ -55,14 +58,14 @@ rpc.handle('init', async (params) => {
 });
 
 rpc.handle('gradients', (params) => {
-  if (!net || !buffers) throw new Error('kernel worker: not initialised');
+  if (!net || !sharedIds || !sharedRows) throw new Error('kernel worker: not initialised');
   const p = params as WorkerMethods['gradients']['params'];
   loadWeights(p.weightsVersion);
   const { loss, correct, embeddingRows } = net.computeGradients(p.ids, p.labels, p.batch, p.time, p.meanOver);
   net.denseGradients().forEach((g, i) => gradientViews[i].set(g));
   const { ids, rows } = net.embeddingGradient();
-  new Int32Array(buffers.embeddingIds).set(ids);
-  new Float32Array(buffers.embeddingRows).set(rows);
+  sharedIds.set(ids);
+  sharedRows.set(rows);
   net.discardEmbeddingGradient();
   return { loss, correct, rows: embeddingRows };
 });
