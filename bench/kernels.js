@@ -10,7 +10,7 @@
 require('tsx/cjs');
 const os = require('node:os');
 const { performance } = require('node:perf_hooks');
-const { RecurrentNet } = require(arg('module', '../src/engine/kernels/network'));
+const { createNet } = require(arg('module', '../src/engine/kernels/createNet'));
 const { createRng, makeBatches } = require('./peerSupport');
 
 const SMALL = { batch: 32, time: 40, embedding: 32, hidden: 64, vocab: 2000, classes: 2 };
@@ -42,7 +42,7 @@ function randomizeWeights(net, seed) {
 
 /** Tokens/s of trainStep: best of five rounds of at least seconds/5 each, after two warm-up steps. */
 async function measure(c, seconds, kernels) {
-  const net = await RecurrentNet.create(
+  const net = await createNet(
     { cell: c.cell, vocabSize: c.vocab, embeddingSize: c.embedding, hiddenSize: c.hidden, layers: 1, bidirectional: false, classes: c.classes, learningRate: 0.005, seed: 42 },
     { maxBatch: c.batch, maxTime: c.time, kernels },
   );

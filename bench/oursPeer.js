@@ -25,7 +25,7 @@ function loadNetwork({ build = true } = {}) {
   // The capture's child processes load the bundle their parent has just built.
   if (build) {
     require('esbuild').buildSync({
-      stdin: { contents: "export { ParallelNet } from './parallel'; export { RecurrentNet } from './network';", resolveDir: path.dirname(entry), loader: 'ts' },
+      stdin: { contents: "export { ParallelNet } from './parallel'; export { createNet } from './createNet';", resolveDir: path.dirname(entry), loader: 'ts' },
       bundle: true,
       platform: 'node',
       format: 'cjs',
@@ -34,10 +34,10 @@ function loadNetwork({ build = true } = {}) {
       logLevel: 'error',
     });
   }
-  const { RecurrentNet, ParallelNet } = require(outfile);
-  if (typeof RecurrentNet?.create !== 'function') throw new Error(`${outfile} exports no RecurrentNet.create`);
+  const { createNet, ParallelNet } = require(outfile);
+  if (typeof createNet !== 'function') throw new Error(`${outfile} exports no createNet`);
   if (typeof ParallelNet?.create !== 'function') throw new Error(`${outfile} exports no ParallelNet.create`);
-  return { RecurrentNet, ParallelNet };
+  return { createNet, ParallelNet };
 }
 
 /** Uniform values in ±0.1 (embedding ±0.05) for every weight, when the net exposes weightShapes/setWeights. */
@@ -75,10 +75,10 @@ function netConfig(plan, config, overrides = {}) {
 const CAPTURE_PROCESSES = 3;
 
 /** Milliseconds per inspect() call on one 50-token sentence (2 layers, bidirectional, H = 64), in this process. */
-async function measureCapture(RecurrentNet, plan) {
+async function measureCapture(createNet, plan) {
   const capture = plan.capture;
   const config = { ...plan.configs.small, batch: 1, time: capture.time, hidden: capture.hidden };
-  const net = await RecurrentNet.create(netConfig(plan, config, { layers: capture.layers, bidirectional: capture.bidirectional }), {
+  const net = await createNet(netConfig(plan, config, { layers: capture.layers, bidirectional: capture.bidirectional }), {
     maxBatch: 1,
     maxTime: capture.time,
   });
@@ -140,18 +140,17 @@ function captureInFreshProcesses(plan) {
 async function main() {
   const plan = readPlan();
   if (process.argv.includes('--capture-only')) {
-    const { RecurrentNet } = loadNetwork({ build: false });
+    const { createNet } = loadNetwork({ build: false });
     try {
-      emit(await measureCapture(RecurrentNet, plan));
+      emit(await measureCapture(createNet, plan));
     } catch (error) {
       emit({ type: 'capture', available: false, message: errorMessage(error) });
     }
     return;
   }
-  let RecurrentNet;
   let ParallelNet;
   try {
-    ({ RecurrentNet, ParallelNet } = loadNetwork());
+    ({ ParallelNet } = loadNetwork());
   } catch (error) {
     emit({ type: 'fatal', message: errorMessage(error) });
     emit({ type: 'memory', after: 'fatal', peakRssMb: peakRssMb() });

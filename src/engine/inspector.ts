@@ -5,9 +5,17 @@
  * token). Numbers equal tfjs-layers' on the same weights (see test/unit/network.test.ts).
  */
 import type { InspectedDirection, Inspection } from '../shared/inspect';
-import { tokenizeWithOffsets } from '../shared/tokenizer';
+import type { ModelMetadata } from '../shared/protocol';
+import { tokenizeWithOffsets, type Vocab } from '../shared/tokenizer';
+import type { Kernels } from './kernels/kernelCore';
 import { RecurrentNet } from './kernels/network';
-import type { LoadedModel } from './modelIo';
+
+/** What an Inspector reads with: the model's metadata, its vocabulary and its weights in tfjs-layers getWeights() order. */
+export interface InspectorModel {
+  metadata: ModelMetadata;
+  vocab: Vocab;
+  weights: ArrayLike<number>[];
+}
 
 /** The longest sentence the views inspect (tokens); longer text is cut and flagged. */
 export const MAX_INSPECT_TOKENS = 400;
@@ -27,16 +35,19 @@ export class Inspector {
   lastRereads = 0;
 
   private constructor(
-    private readonly loaded: LoadedModel,
+    private readonly loaded: InspectorModel,
     private readonly net: RecurrentNet,
     private readonly maxTokens: number,
   ) {}
 
-  /** Builds the network for a loaded model. */
-  static async create(loaded: LoadedModel): Promise<Inspector> {
+  /**
+   * Builds the network for a model on kernels from `makeKernels` (nodeKernels() in the engine; the
+   * unrolled view's page loads its own). Runs anywhere: nothing here needs Node.
+   */
+  static async create(loaded: InspectorModel, makeKernels: (capacityFloats: number) => Kernels | Promise<Kernels>): Promise<Inspector> {
     const { config, classes } = loaded.metadata;
     const maxTokens = Math.min(config.maxLength, MAX_INSPECT_TOKENS);
-    const net = await RecurrentNet.create(
+    const net = await RecurrentNet.withKernels(
       {
         cell: config.cell,
         vocabSize: loaded.vocab.size,
@@ -49,8 +60,9 @@ export class Inspector {
         seed: config.seed,
       },
       { maxBatch: PREFIX_BATCH, maxTime: maxTokens },
+      makeKernels,
     );
-    net.setWeights(loaded.model.getWeights().map((w) => w.dataSync() as Float32Array));
+    net.setWeights(loaded.weights);
     return new Inspector(loaded, net, maxTokens);
   }
 

@@ -12,6 +12,7 @@ import type { TfRuntime } from './backend';
 import { argmax, bucketedBatches, hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
 import { Inspector } from './inspector';
 import { seededRandom } from './random';
+import { nodeKernels } from './kernels/createNet';
 import { createWasmKernels } from './kernels/wasmKernels';
 import { buildClassifier } from './model';
 import { loadModel, saveModel, type LoadedModel } from './modelIo';
@@ -274,7 +275,9 @@ export class EngineService {
   async inspect(modelDir: string, text: string): Promise<Inspection> {
     let pending = this.inspectors.get(modelDir);
     if (!pending) {
-      pending = this.load(modelDir).then((loaded) => Inspector.create(loaded));
+      pending = this.load(modelDir).then((loaded) =>
+        Inspector.create({ metadata: loaded.metadata, vocab: loaded.vocab, weights: loaded.model.getWeights().map((w) => w.dataSync() as Float32Array) }, nodeKernels()),
+      );
       pending.catch(() => this.inspectors.delete(modelDir));
       this.inspectors.set(modelDir, pending);
     }

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { DEFAULT_CONFIG, type CellType, type ModelConfig } from '../../src/shared/config';
 import { bundledTf, type Tf } from '../../src/engine/backend';
 import { buildClassifier } from '../../src/engine/model';
-import { RecurrentNet, type NetConfig } from '../../src/engine/kernels/network';
+import { createNet } from '../../src/engine/kernels/createNet';
+import type { NetConfig } from '../../src/engine/kernels/network';
 import { seededRandom } from '../../src/engine/random';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
@@ -33,7 +34,7 @@ async function twins(c: Case, sizes: { vocab: number; E: number; H: number; clas
   const weights = model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => (random() * 2 - 1) * 0.8), w.shape));
   model.setWeights(weights);
   const netConfig: NetConfig = { cell: c.cell, vocabSize: sizes.vocab, embeddingSize: sizes.E, hiddenSize: sizes.H, layers: c.layers, bidirectional: c.bidirectional, classes: sizes.classes, learningRate: 0.01, seed: 1 };
-  const net = await RecurrentNet.create(netConfig, { maxBatch: sizes.B, maxTime: sizes.T, kernels });
+  const net = await createNet(netConfig, { maxBatch: sizes.B, maxTime: sizes.T, kernels });
   net.setWeights(weights.map((w) => w.dataSync() as Float32Array));
   tf.dispose(weights);
   return { tf, model, net };

@@ -6,7 +6,7 @@
  * a sparse (lazy) Adam for the embedding rows a batch touches. tfjs remains the model-definition and
  * file-format layer: weights move in and out in tfjs-layers' getWeights() order and layout.
  */
-import { createJsKernels, createWasmKernels, type Kernels } from './wasmKernels';
+import type { Kernels } from './kernelCore';
 
 /** The shape of the network. */
 export interface NetConfig {
@@ -25,6 +25,7 @@ export interface NetConfig {
 export interface NetOptions {
   maxBatch: number;
   maxTime: number;
+  /** For createNet (createNet.ts): WebAssembly where it loads, else JS ('auto', the default), or insist on one. */
   kernels?: 'auto' | 'wasm' | 'js';
   /** Use this array (e.g. on a SharedArrayBuffer, shared with a worker) as the embedding table. */
   embedding?: Float32Array;
@@ -212,7 +213,7 @@ function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) 
   };
 }
 
-/** The network. Create with `RecurrentNet.create`; buffers are allocated once. */
+/** The network. Create with `createNet` (Node) or `RecurrentNet.withKernels`; buffers are allocated once. */
 export class RecurrentNet {
   readonly directions: Direction[][];
   readonly embedding: Float32Array;
@@ -256,25 +257,22 @@ export class RecurrentNet {
     this.denseB = this.arena.denseB;
   }
 
-  /** Builds a network with zero weights (load real ones with setWeights). */
-  static async create(config: NetConfig, options: NetOptions): Promise<RecurrentNet> {
+  /** Floats the network's arena needs: what the kernels handed to `withKernels` must hold. */
+  static arenaFloats(config: NetConfig, options: NetOptions): number {
     let capacity = 0;
     layoutArena(config, options, (n) => {
       capacity += Math.ceil(n / ARENA_GRANULE) * ARENA_GRANULE;
       return new Float32Array(0);
     });
-    const choice = options.kernels ?? 'auto';
-    let kernels: Kernels;
-    if (choice === 'js') kernels = createJsKernels(capacity);
-    else {
-      try {
-        kernels = await createWasmKernels({ capacityFloats: capacity });
-      } catch (err) {
-        if (choice === 'wasm') throw err;
-        kernels = createJsKernels(capacity);
-      }
-    }
-    return new RecurrentNet(config, options, kernels);
+    return capacity;
+  }
+
+  /**
+   * Builds a network with zero weights (load real ones with setWeights) on kernels from `makeKernels`,
+   * called with arenaFloats(config, options). In Node, createNet (createNet.ts) picks and loads them.
+   */
+  static async withKernels(config: NetConfig, options: NetOptions, makeKernels: (capacityFloats: number) => Kernels | Promise<Kernels>): Promise<RecurrentNet> {
+    return new RecurrentNet(config, options, await makeKernels(RecurrentNet.arenaFloats(config, options)));
   }
 
   /** Counts changes of the weights (optimizer steps, weights copied in): equal counts, equal weights. */

@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RpcEndpoint, RpcError } from '../../shared/rpc';
-import { RecurrentNet, type NetConfig, type NetOptions } from './network';
+import { createNet } from './createNet';
+import type { NetConfig, NetOptions, RecurrentNet } from './network';
 import type { SharedBuffers, WorkerMethods } from './parallelProtocol';
 
 /** Where the bundled worker script is: beside this bundle, or in the repository's dist/ (tests run from src). */
@@ -90,12 +91,12 @@ export class ParallelNet {
     const threads = options.threads ?? defaultThreads();
     const script = threads >= 2 && options.maxBatch >= 2 ? workerScript() : undefined;
     if (!script) {
-      const net = await RecurrentNet.create(config, options);
+      const net = await createNet(config, options);
       return new ParallelNet(net, undefined, undefined, undefined, net.kernelName);
     }
     const E = config.embeddingSize;
     const embedding = new SharedArrayBuffer(config.vocabSize * E * 4);
-    const net = await RecurrentNet.create(config, { ...options, embedding: new Float32Array(embedding) });
+    const net = await createNet(config, { ...options, embedding: new Float32Array(embedding) });
     const denseFloats = net.weightArrays().slice(1).reduce((n, a) => n + a.length, 0);
     const maxRows = Math.ceil(options.maxBatch / 2) * options.maxTime;
     const buffers: SharedBuffers = {

@@ -5,7 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { RpcEndpoint } from '../../shared/rpc';
-import { RecurrentNet } from './network';
+import { createNet } from './createNet';
+import type { RecurrentNet } from './network';
 import type { SharedBuffers, WorkerMethods } from './parallelProtocol';
 
 let net: RecurrentNet | undefined;
@@ -50,7 +51,7 @@ rpc.handle('init', async (params) => {
   const p = params as WorkerMethods['init']['params'];
   sharedIds = new Int32Array(p.buffers.embeddingIds);
   sharedRows = new Float32Array(p.buffers.embeddingRows);
-  net = await RecurrentNet.create(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, embedding: new Float32Array(p.buffers.embedding) });
+  net = await createNet(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, embedding: new Float32Array(p.buffers.embedding) });
   const dense = net.weightArrays().slice(1);
   weightViews = views(p.buffers.weights, dense);
   gradientViews = views(p.buffers.gradients, dense);
