@@ -4,7 +4,7 @@
  * probabilities, and the running prediction (what the classifier says if the sentence ended after each
  * token). Numbers equal tfjs-layers' on the same weights (see test/unit/network.test.ts).
  */
-import type { InspectedDirection, Inspection } from '../shared/inspect';
+import { compactInspection, type InspectedDirection, type InspectFocus, type Inspection, type UnrolledInspection } from '../shared/inspect';
 import type { ModelMetadata } from '../shared/protocol';
 import { tokenizeWithOffsets, type Vocab } from '../shared/tokenizer';
 import type { Kernels } from './kernels/kernelCore';
@@ -68,6 +68,14 @@ export class Inspector {
 
   /** Captures everything for `text` (an empty text gives no tokens and the model's prior for an unknown token). */
   inspect(text: string): Inspection {
+    return this.read(text, false);
+  }
+
+  /**
+   * Reads `text`. With `views`, the per-token arrays of the result are views into the network's
+   * buffers, valid until its next call: for callers that copy what they keep at once (inspectUnrolled).
+   */
+  private read(text: string, views: boolean): Inspection {
     const started = performance.now();
     const { metadata, vocab } = this.loaded;
     const { config, classes } = metadata;
@@ -89,10 +97,30 @@ export class Inspector {
         }
       }
     } else {
-      const captured = this.net.inspect(ids, 1, T);
+      if (config.bidirectional) {
+        // The backward direction reads each prefix from its own end: re-read, in batches, the prefixes
+        // this sentence does not share with the last one (before the capture, which the re-reads'
+        // buffers would overwrite); the whole sentence's is the final prediction.
+        let shared = 0;
+        const limit = Math.min(T, this.lastIds.length);
+        while (shared < limit && this.lastIds[shared] === ids[shared]) shared++;
+        shared = Math.min(shared, T - 1);
+        running.set(this.lastRunning.subarray(0, shared * C));
+        this.lastRereads = T - 1 - shared;
+        for (let from = shared; from < T - 1; from += PREFIX_BATCH) {
+          const rows = Math.min(PREFIX_BATCH, T - 1 - from);
+          const time = from + rows;
+          const batch = new Int32Array(rows * time);
+          for (let r = 0; r < rows; r++) batch.set(ids.subarray(0, from + r + 1), r * time);
+          running.set(this.net.predict(batch, rows, time), from * C);
+        }
+      }
+      const captured = this.net.inspect(ids, 1, T, views);
       probabilities = Array.from(captured.probs);
       directions = captured.directions.map((d) => ({ layer: d.layer, direction: d.direction, h: d.h, c: d.c, gates: d.gates, pre: d.preactivations }));
-      if (!config.bidirectional) {
+      if (config.bidirectional) {
+        running.set(captured.probs.subarray(0, C), (T - 1) * C);
+      } else {
         // With one direction, the prediction after token t is the classifier applied to the top layer's h_t.
         const top = directions[directions.length - 1].h;
         const w = this.net.denseW;
@@ -108,23 +136,6 @@ export class Inspector {
           let sum = 0;
           for (let c = 0; c < C; c++) sum += running[t * C + c] = Math.exp(running[t * C + c] - max);
           for (let c = 0; c < C; c++) running[t * C + c] /= sum;
-        }
-      } else {
-        // The backward direction reads each prefix from its own end: re-read, in batches, the prefixes
-        // this sentence does not share with the last one; the whole sentence's is the final prediction.
-        let shared = 0;
-        const limit = Math.min(T, this.lastIds.length);
-        while (shared < limit && this.lastIds[shared] === ids[shared]) shared++;
-        shared = Math.min(shared, T - 1);
-        running.set(this.lastRunning.subarray(0, shared * C));
-        running.set(captured.probs.subarray(0, C), (T - 1) * C);
-        this.lastRereads = T - 1 - shared;
-        for (let from = shared; from < T - 1; from += PREFIX_BATCH) {
-          const rows = Math.min(PREFIX_BATCH, T - 1 - from);
-          const time = from + rows;
-          const batch = new Int32Array(rows * time);
-          for (let r = 0; r < rows; r++) batch.set(ids.subarray(0, from + r + 1), r * time);
-          running.set(this.net.predict(batch, rows, time), from * C);
         }
       }
       this.lastIds = ids;
@@ -149,6 +160,16 @@ export class Inspector {
       engineMs: performance.now() - started,
       truncated: all.length > spans.length,
     };
+  }
+
+  /** The unrolled view's reading of `text`: the strips quantised, exact values for the focused cell and unit (see compactInspection). */
+  inspectUnrolled(text: string, focus: InspectFocus): UnrolledInspection {
+    // compactInspection copies everything it keeps, so the capture can stay in the network's buffers.
+    const full = this.read(text, true);
+    const started = performance.now();
+    const answer = compactInspection(full, focus);
+    answer.engineMs = full.engineMs + (performance.now() - started);
+    return answer;
   }
 
   /** Frees the network. */

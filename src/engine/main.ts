@@ -62,6 +62,10 @@ async function main(): Promise<void> {
     const p = checkParams(engineParamSchemas.inspectUnrolled, params, 'inspectUnrolled');
     return service.inspectUnrolled(p.modelDir, p.text, p.focus);
   });
+  rpc.handle('readerModel', (params) => {
+    const p = checkParams(engineParamSchemas.readerModel, params, 'readerModel');
+    return service.readerModel(p.modelDir);
+  });
   rpc.handle('unload', (params) => {
     const p = checkParams(engineParamSchemas.unload, params, 'unload');
     service.forget(p.modelDir);

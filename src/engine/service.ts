@@ -4,7 +4,7 @@
  */
 import { checkTrainable, classCounts, DatasetError, parseDataset, type ParsedDataset, type ParseOptions } from '../shared/dataset';
 import type { ModelConfig } from '../shared/config';
-import { compactInspection, type InspectFocus, type Inspection, type UnrolledInspection } from '../shared/inspect';
+import type { InspectFocus, Inspection, UnrolledInspection } from '../shared/inspect';
 import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainResult } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
 import { tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
@@ -12,6 +12,7 @@ import type { TfRuntime } from './backend';
 import { argmax, bucketedBatches, hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
 import { Inspector } from './inspector';
 import { seededRandom } from './random';
+import type { ReaderModel } from '../shared/readerModel';
 import { nodeKernels } from './kernels/createNet';
 import { createWasmKernels } from './kernels/wasmKernels';
 import { buildClassifier } from './model';
@@ -271,8 +272,8 @@ export class EngineService {
     return pending;
   }
 
-  /** Reads one sentence with the model in modelDir, capturing every per-token value (see Inspector). */
-  async inspect(modelDir: string, text: string): Promise<Inspection> {
+  /** The Inspector of the model in modelDir (built once, then cached). */
+  private inspector(modelDir: string): Promise<Inspector> {
     let pending = this.inspectors.get(modelDir);
     if (!pending) {
       pending = this.load(modelDir).then((loaded) =>
@@ -281,16 +282,24 @@ export class EngineService {
       pending.catch(() => this.inspectors.delete(modelDir));
       this.inspectors.set(modelDir, pending);
     }
-    return (await pending).inspect(text);
+    return pending;
+  }
+
+  /** Reads one sentence with the model in modelDir, capturing every per-token value (see Inspector). */
+  async inspect(modelDir: string, text: string): Promise<Inspection> {
+    return (await this.inspector(modelDir)).inspect(text);
   }
 
   /** The unrolled panel's reading of a sentence: the strips quantised, exact values for the focused cell and unit (see compactInspection). */
   async inspectUnrolled(modelDir: string, text: string, focus: InspectFocus): Promise<UnrolledInspection> {
-    const full = await this.inspect(modelDir, text);
-    const started = performance.now();
-    const answer = compactInspection(full, focus);
-    answer.engineMs = full.engineMs + (performance.now() - started);
-    return answer;
+    return (await this.inspector(modelDir)).inspectUnrolled(text, focus);
+  }
+
+  /** The model in modelDir as the unrolled view's page reads with it: metadata, vocabulary tokens and weights (copies). */
+  async readerModel(modelDir: string): Promise<ReaderModel> {
+    const loaded = await this.load(modelDir);
+    const { tokens } = loaded.vocab.toJSON();
+    return { metadata: loaded.metadata, vocab: tokens, weights: loaded.model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array)) };
   }
 
   /** Drops a cached model. */

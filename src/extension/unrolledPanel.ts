@@ -1,11 +1,15 @@
 /**
  * "RNN: Open Unrolled View": the webview panel that draws the unrolled network for a sentence the user
- * types. The host only routes: the panel asks, the engine inspects, the host checks and forwards. The
- * panel is restored after a reload by its serializer (the webview keeps its own text in getState).
+ * types. The host only routes: the panel asks, the engine inspects, the host checks and forwards. To
+ * answer keystrokes within a frame, the panel also gets the active model's weights and the WebAssembly
+ * kernels (`readerModel`, `readerKernels`) and reads with the engine's own Inspector in the page; until
+ * then, and whenever that is not possible, it asks `inspect`. The panel is restored after a reload by
+ * its serializer (the webview keeps its own text in getState).
  */
 import * as vscode from 'vscode';
 import { checkInspection, checkUnrolledInspection, type InspectFocus, type InspectedModel } from '../shared/inspect';
 import { inspectFocusSchema } from '../shared/protocol';
+import { MAX_READER_FLOATS, checkReaderModel, readerWeightShapes } from '../shared/readerModel';
 import { RpcError, type RpcEndpoint } from '../shared/rpc';
 import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../shared/webviewProtocol';
 import type { EngineClient } from './engineClient';
@@ -78,6 +82,22 @@ export async function inspectUnrolledWithActive(engine: EngineClient, store: Mod
   return compactBuffers(result);
 }
 
+/**
+ * The active model for the unrolled view's page to read with (see readerModel.ts), checked; null with
+ * the reason when there is no active model or its weights are too many to send to a page.
+ */
+export async function readerModelOfActive(engine: EngineClient, store: ModelStore, signal?: AbortSignal) {
+  const entry = store.active;
+  if (!entry) return { model: null, reason: 'no active model' };
+  if (!vscode.workspace.getConfiguration('rnnLens.unrolled').get<boolean>('readInView', true)) return { model: null, reason: 'rnnLens.unrolled.readInView is off' };
+  const floats = readerWeightShapes(entry.metadata, entry.metadata.vocabSize).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+  if (floats > MAX_READER_FLOATS) return { model: null, reason: `${floats} weights, more than the ${MAX_READER_FLOATS} a page reads with` };
+  const result = await engine.request('readerModel', { modelDir: entry.dir }, { timeoutMs: 30_000, signal });
+  const problem = checkReaderModel(result);
+  if (problem) throw new RpcError(vscode.l10n.t('The engine sent a malformed model ({0}).', problem), 'badModel');
+  return { model: compactBuffers(result) };
+}
+
 /** Owns the single unrolled panel. */
 export class UnrolledPanelController implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private panel: vscode.WebviewPanel | undefined;
@@ -93,7 +113,7 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
   ) {
     this.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(UNROLLED_VIEW_TYPE, this),
-      store.onDidChange(() => this.rpc?.emit(WEBVIEW_EVENTS.modelChanged, { model: describeModel(store.active) })),
+      store.onDidChange(() => this.rpc?.emit(WEBVIEW_EVENTS.modelChanged, { model: describeModel(store.active), created: store.active?.metadata.created })),
     );
   }
 
@@ -138,6 +158,14 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
       const focus = inspectFocusSchema.safeParse((params as { focus?: unknown }).focus);
       if (!focus.success) throw new RpcError(vscode.l10n.t('The selected cell or unit is malformed.'), 'badRequest');
       return inspectUnrolledWithActive(this.engine, this.store, text, focus.data, ctx.signal);
+    });
+    rpc.handle('readerModel', (_params, ctx) => readerModelOfActive(this.engine, this.store, ctx.signal));
+    rpc.handle('readerKernels', async (params) => {
+      const relaxed = (params as { relaxed?: unknown })?.relaxed;
+      if (typeof relaxed !== 'boolean') throw new RpcError(vscode.l10n.t('Say which kernels: relaxed SIMD or not.'), 'badRequest');
+      const file = vscode.Uri.joinPath(this.extensionUri, 'dist', 'kernels', relaxed ? 'kernels-relaxed-unshared.wasm' : 'kernels-simd-unshared.wasm');
+      // A plain Uint8Array of its own: a Node Buffer (what readFile may give) reaches a webview as JSON.
+      return new Uint8Array(await vscode.workspace.fs.readFile(file));
     });
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'unrolled', vscode.l10n.t('Unrolled RNN'));
     panel.onDidDispose(() => {

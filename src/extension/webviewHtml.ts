@@ -24,7 +24,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
     `img-src ${webview.cspSource} data:`,
     `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
+    // The unrolled view compiles the WebAssembly kernels it reads keystrokes with (no eval of scripts).
+    `script-src 'nonce-${nonce}'${name === 'unrolled' ? " 'wasm-unsafe-eval'" : ''}`,
   ].join('; ');
   return `<!DOCTYPE html><html lang="${vscode.env.language || 'en'}"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp};">

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { modelConfigSchema, type ModelConfig } from './config';
 import type { DatasetFormat, ParseIssue, ParseOptions } from './dataset';
 import type { InspectFocus, Inspection, UnrolledInspection } from './inspect';
+import type { ReaderModel } from './readerModel';
 import type { TokenizerOptions } from './tokenizer';
 import { RpcError } from './rpc';
 
@@ -156,6 +157,8 @@ export type EngineMethods = {
   inspect: { params: { modelDir: string; text: string }; result: Inspection };
   /** The unrolled panel's reading of one sentence: heatmap strips as bytes, exact numbers for the focused cell and unit. */
   inspectUnrolled: { params: { modelDir: string; text: string; focus: InspectFocus }; result: UnrolledInspection };
+  /** A model's metadata, vocabulary and weights, for the unrolled view's page to read sentences with itself (see readerModel.ts). */
+  readerModel: { params: { modelDir: string }; result: ReaderModel };
   /** Forget a cached model (before it is deleted). */
   unload: { params: { modelDir: string }; result: Record<string, never> };
 };
@@ -212,6 +215,7 @@ export const engineParamSchemas = {
     .strict(),
   inspect: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS) }).strict(),
   inspectUnrolled: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS), focus: inspectFocusSchema }).strict(),
+  readerModel: z.object({ modelDir: dirSchema }).strict(),
   unload: z.object({ modelDir: dirSchema }).strict(),
 } satisfies { [M in keyof EngineMethods]: z.ZodType };
 

@@ -1,9 +1,12 @@
 /**
  * The messages between the extension host and the two webviews (the unrolled-RNN panel and the
  * Hidden States side panel), carried by the same RPC helper as the engine channel (src/shared/rpc.ts)
- * over postMessage. The webviews only draw; every number comes from the engine through the host.
+ * over postMessage. The webviews draw; every number comes from the engine through the host, or, for
+ * the unrolled view's keystrokes, from the engine's own Inspector and kernels run inside the page on the
+ * weights the engine sent (`readerModel`).
  */
 import type { InspectFocus, Inspection, InspectedModel, UnrolledInspection } from './inspect';
+import type { ReaderModel } from './readerModel';
 
 /** A saved model as the side panel lists it. */
 export interface ModelListItem {
@@ -25,6 +28,14 @@ export type UnrolledHostMethods = {
    * requests): the strips as bytes, exact numbers for the focused cell and unit (asked again when they change).
    */
   inspect: { params: { text: string; focus: InspectFocus }; result: UnrolledInspection };
+  /**
+   * The active model's metadata, vocabulary and weights, for the page to read keystrokes itself (the
+   * answers equal `inspect`'s: same Inspector, same kernels). `model` is null, with the reason, when
+   * there is no active model or it is too large to send; the page then keeps asking `inspect`.
+   */
+  readerModel: { params: Record<string, never>; result: { model: ReaderModel | null; reason?: string } };
+  /** The bytes of the WebAssembly kernels built for a page (plain memory): relaxed SIMD or plain SIMD. */
+  readerKernels: { params: { relaxed: boolean }; result: Uint8Array };
 };
 
 /** Methods the host serves to the Hidden States side panel. */
@@ -54,7 +65,7 @@ export interface StatesSnapshot {
 
 /** Events the host sends to the webviews (RPC 'event' messages). */
 export const WEBVIEW_EVENTS = {
-  /** Unrolled panel: the active model changed (payload: { model: InspectedModel | null }). */
+  /** Unrolled panel: the models changed (payload: { model: InspectedModel | null, created?: string }: the active one and when it was saved). */
   modelChanged: 'modelChanged',
   /** Unrolled panel: show this text (payload: { text: string }), e.g. from the side panel's button. */
   setText: 'setText',

@@ -37,6 +37,10 @@ describe('the unrolled view and the Hidden States panel', function () {
 
   it('types a sentence and reads back its tokens, a gate value and the predicted class', async () => {
     const page = e2e.page();
+    // The model's weights reach the page, which then reads keystrokes itself on the WebAssembly kernels.
+    await unrolled.locator('.diagram[data-reader]').waitFor({ state: 'attached', timeout: 30000 });
+    const reader = await unrolled.getAttribute('.diagram', 'data-reader');
+    assert.match(reader, /^wasm-(relaxed-)?simd$/, `the page reads with ${reader}`);
     const field = unrolled.locator('vscode-textfield.sentence input');
     await field.fill('Maria');
     await unrolled.locator('.diagram[data-text="Maria"]').waitFor({ state: 'attached', timeout: 30000 });
@@ -61,7 +65,7 @@ describe('the unrolled view and the Hidden States panel', function () {
     assert.ok(f > 0 && f < 1, `the forget gate value ${f} is a sigmoid output`);
     const title = await unrolled.textContent('#detail-title');
     assert.match(title, /token \d+ “[a-z]”/);
-    console.log(`      tokens ${tokens.join(' ')} · predicted ${predicted} · ${title.trim()} · f = ${f}`);
+    console.log(`      read in the page with ${reader} · tokens ${tokens.join(' ')} · predicted ${predicted} · ${title.trim()} · f = ${f}`);
     await e2e.settle(500);
     await e2e.shot('unrolled view after typing');
   });

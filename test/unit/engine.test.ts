@@ -5,6 +5,10 @@ import * as path from 'node:path';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/shared/config';
 import type { TrainProgress } from '../../src/shared/protocol';
 import { checkInspection, checkUnrolledInspection } from '../../src/shared/inspect';
+import { MAX_READER_FLOATS, checkReaderModel, type ReaderModel } from '../../src/shared/readerModel';
+import { Vocab } from '../../src/shared/tokenizer';
+import { Inspector } from '../../src/engine/inspector';
+import { instantiateWasmKernels, relaxedSimdSupported } from '../../src/engine/kernels/wasmKernels';
 import { RpcError } from '../../src/shared/rpc';
 import { loadTf, type TfRuntime } from '../../src/engine/backend';
 import { EngineService } from '../../src/engine/service';
@@ -174,6 +178,47 @@ describe('engine', function () {
     // Typing into the last token re-reads no prefix, a new token re-reads the one before it, changing the
     // second token re-reads every prefix from it.
     assert.deepEqual(rereads, [5, 0, 1, 4, 0]);
+  });
+
+  it('sends the model for the unrolled view to read with in its page: the page build of the kernels on a plain memory gives the engine answers bit for bit', async () => {
+    const dir = path.join(tmp, 'inspect-true');
+    const service = new EngineService(runtime);
+    const sent = await service.readerModel(dir);
+    assert.equal(checkReaderModel(sent), undefined);
+    // What the page does (webview/unrolled/localReader.ts): the *-unshared build, instantiated from its bytes.
+    const relaxed = relaxedSimdSupported();
+    const bytes = await fs.readFile(path.join(__dirname, '..', '..', 'dist', 'kernels', `kernels-${relaxed ? 'relaxed' : 'simd'}-unshared.wasm`));
+    let memory: WebAssembly.Memory | undefined;
+    const page = await Inspector.create({ metadata: sent.metadata, vocab: Vocab.fromJSON({ version: 1, tokens: sent.vocab }), weights: sent.weights }, async (capacityFloats) => {
+      const kernels = await instantiateWasmKernels(new Uint8Array(bytes), { capacityFloats, relaxed, shared: false });
+      memory = kernels.memory;
+      return kernels;
+    });
+    assert.ok(memory && !(memory.buffer instanceof SharedArrayBuffer), 'a plain memory, as a page without cross-origin isolation has');
+    const focus = { cell: { t: 1, layer: 0, direction: 'backward' as const }, unit: 2 };
+    for (const text of ['a1 b2 the0 a3 b4 a5', 'a1 b2 the0 a3 b4 a', 'zzz a1', '']) {
+      const engine = await service.inspectUnrolled(dir, text, focus);
+      const local = page.inspectUnrolled(text, focus);
+      assert.deepEqual({ ...local, engineMs: 0 }, { ...engine, engineMs: 0 }, text);
+    }
+    page.dispose();
+  });
+
+  it('rejects a model for the page with the wrong shapes, numbers or size, saying what is wrong', async () => {
+    const sent = await new EngineService(runtime).readerModel(path.join(tmp, 'inspect-true'));
+    const variant = (change: (m: ReaderModel) => void) => {
+      const copy: ReaderModel = { metadata: structuredClone(sent.metadata), vocab: [...sent.vocab], weights: sent.weights.map((w) => w.slice()) };
+      change(copy);
+      return checkReaderModel(copy);
+    };
+    assert.match(variant((m) => m.weights.pop()) ?? '', /expected \d+ weight arrays/);
+    assert.match(variant((m) => (m.weights[2] = m.weights[2].subarray(1))) ?? '', /^weight 2 has \d+ values; its shape \[\d+, \d+\] holds/);
+    assert.match(variant((m) => (m.weights[1][5] = Number.NaN)) ?? '', /^weight 1\[5\] is not finite/);
+    assert.match(variant((m) => (m.metadata.config.cell = 'gru')) ?? '', /^weight 1 has/);
+    assert.match(variant((m) => m.vocab.push('extra')) ?? '', /^weight 0 has/, 'the embedding rows follow the vocabulary');
+    assert.match(variant((m) => ((m as { weights: unknown }).weights = m.weights.map((w) => Array.from(w)))) ?? '', /not a Float32Array/);
+    assert.match(checkReaderModel(null) ?? '', /not an object/);
+    assert.ok(MAX_READER_FLOATS >= 20_000 * 128 + 4 * 256 * (128 + 256), 'the large benchmark model (vocabulary 20,000, E = 128, H = 256) is read in the page');
   });
 
   for (const cell of ['simplernn', 'gru'] as const) {

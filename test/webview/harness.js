@@ -21,7 +21,8 @@ const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'applicati
 
 /** The page skeleton of the extension host, with the test theme's variables linked first. */
 function pageHtml(name, theme, origin, nonce) {
-  const csp = `default-src 'none'; img-src ${origin} data:; style-src ${origin} 'nonce-${nonce}'; font-src ${origin}; script-src 'nonce-${nonce}';`;
+  const wasm = name === 'unrolled' ? " 'wasm-unsafe-eval'" : '';
+  const csp = `default-src 'none'; img-src ${origin} data:; style-src ${origin} 'nonce-${nonce}'; font-src ${origin}; script-src 'nonce-${nonce}'${wasm};`;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
@@ -92,7 +93,9 @@ function loadFixtures(dir) {
 
 /**
  * Runs in the page before its scripts: the fake VS Code API and host. `config`:
- * { fixtures: { [name]: fixture }, active: name | null, readyText, initialState, snapshot, mode: 'auto' | 'manual' }.
+ * { fixtures: { [name]: fixture }, active: name | null, readyText, initialState, snapshot, mode: 'auto' | 'manual',
+ *   kernels: { relaxed, simd } (base64 of the page builds of the kernels) | null: with them, `readerModel`
+ *   answers the active fixture's model and the page reads keystrokes itself; without, it asks `inspect` }.
  * window.__host exposes what was posted and lets a test answer, hold, release and emit.
  */
 function installFakeHost(config) {
@@ -162,12 +165,19 @@ function installFakeHost(config) {
         reply = inspection
           ? { ok: true, result: window.__rnnInspect.compactInspection(inspection, params.focus || { cell: null, unit: null }) }
           : { ok: false, message: `no fixture inspection for ${JSON.stringify(params.text)}`, code: 'noFixture' };
+      } else if (method === 'readerModel') {
+        const f = host.active && fixtures[host.active];
+        reply = { ok: true, result: config.kernels && f && f.reader ? { model: f.reader } : { model: null, reason: 'the fake host reads every sentence itself' } };
+      } else if (method === 'readerKernels') {
+        const base64 = config.kernels && config.kernels[params.relaxed ? 'relaxed' : 'simd'];
+        reply = base64 ? { ok: true, result: Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)) } : { ok: false, message: 'no kernels', code: 'noKernels' };
       } else if (method === 'deleteModel') {
         reply = { ok: true, result: { deleted: true } };
       } else {
         reply = { ok: true, result: {} };
       }
-      if (host.mode === 'manual' && method !== 'ready') {
+      // Manual mode holds the requests a test orders itself; the start and the model for the page pass.
+      if (host.mode === 'manual' && !['ready', 'readerModel', 'readerKernels'].includes(method)) {
         host.held.push({ id, ...reply });
         return;
       }
@@ -203,9 +213,16 @@ function sharedInspectScript() {
   return sharedInspect;
 }
 
+/** The page builds of the WebAssembly kernels (dist/kernels/*-unshared.wasm) as base64, for the fake host's `readerKernels`. */
+function pageKernels() {
+  const read = (variant) => fs.readFileSync(path.join(repoRoot, 'dist', 'kernels', `kernels-${variant}-unshared.wasm`)).toString('base64');
+  return { relaxed: read('relaxed'), simd: read('simd') };
+}
+
 /**
  * Opens a view in a fresh browser context: { page, context, errors }. Options: view ('unrolled' |
  * 'states'), theme (body class), active (fixture name), readyText, initialState, snapshot, mode, viewport,
+ * localReader (true: the fake host sends the model and kernels, so the page reads keystrokes itself),
  * beforeLoad (a function run in the page before its scripts).
  */
 async function openView(options) {
@@ -227,6 +244,7 @@ async function openView(options) {
     initialState: options.initialState,
     snapshot: options.snapshot || null,
     mode: options.mode || 'auto',
+    kernels: options.localReader ? pageKernels() : null,
   };
   await page.addInitScript({ content: sharedInspectScript() });
   await page.addInitScript(installFakeHost, config);

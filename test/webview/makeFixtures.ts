@@ -6,7 +6,8 @@
  *   npx tsx test/webview/makeFixtures.ts <outDir>           the component-test fixtures
  *   npx tsx test/webview/makeFixtures.ts <outDir> --bench   the benchmark fixture (LSTM, 2 layers, bidirectional, H=64)
  *
- * Each fixture file <outDir>/<name>.json is { model, modelItem, inspections: { [text]: Inspection } }.
+ * Each fixture file <outDir>/<name>.json is { model, modelItem, inspections: { [text]: Inspection }, reader },
+ * `reader` being the model as the engine sends it to the unrolled view's page (ReaderModel).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -149,7 +150,8 @@ async function main(): Promise<void> {
       created: m.created,
       active: false,
     };
-    await fs.writeFile(path.join(outDir, `${spec.name}.json`), JSON.stringify({ model, modelItem, inspections }, replacer));
+    const reader = await service.readerModel(modelDir);
+    await fs.writeFile(path.join(outDir, `${spec.name}.json`), JSON.stringify({ model, modelItem, inspections, reader }, replacer));
     console.log(`[fixtures] ${spec.name}: accuracy ${modelItem.accuracy?.toFixed(3)}, ${spec.texts.length} inspections, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 }

@@ -471,3 +471,100 @@ describe('unrolled panel', function () {
     }
   });
 });
+
+describe('unrolled panel reading in the page', function () {
+  afterEach(() => u.closeViews());
+
+  /** Opens the panel with the model's weights and kernels on offer and waits until the page reads with them. */
+  async function openReading(options) {
+    const opened = await u.open({ localReader: true, ...options });
+    await opened.page.waitForFunction(() => document.querySelector('.diagram')?.dataset.reader, null, { timeout: 10000 });
+    return opened;
+  }
+
+  it('loads the active model into the page and then reads keystrokes without asking the host, one request fewer per key', async () => {
+    const { page, errors } = await openReading({ active: 'lstm', readyText: 'Maria' });
+    assert.match(await page.$eval('.diagram', (e) => e.dataset.reader), /^wasm-(relaxed-)?simd$/, 'the WebAssembly kernels run in the page');
+    const asked = await page.evaluate(() => window.__host.posted.filter((m) => m.t === 'req').map((m) => m.method));
+    assert.deepEqual(asked.slice(0, 4), ['ready', 'inspect', 'readerModel', 'readerKernels'], 'the first reading comes from the host while the weights load');
+    const before = await page.evaluate(() => window.__host.requests('inspect').length);
+    await page.click('.sentence');
+    await page.keyboard.press('Control+A');
+    let text = '';
+    for (const ch of 'Alexander') {
+      await page.keyboard.type(ch);
+      text += ch;
+      await u.waitForDiagramText(page, text);
+      // Each prefix reads exactly what the engine read for it: the running prediction under every token.
+      const insp = u.inspection('lstm', text);
+      const C = insp.model.classes.length;
+      const shown = await page.$$eval('.running-label', (n) => n.map((x) => ({ cls: x.dataset.class, p: Number(x.dataset.p) })));
+      assert.equal(shown.length, insp.tokens.length, text);
+      shown.forEach((l, t) => {
+        const row = Array.from(insp.running.slice(t * C, t * C + C));
+        const top = row.indexOf(Math.max(...row));
+        assert.equal(l.cls, insp.model.classes[top], `${text}, token ${t}`);
+        assert.equal(l.p, row[top], `${text}, token ${t}: the engine's probability`);
+      });
+    }
+    assert.equal(await page.evaluate(() => window.__host.requests('inspect').length), before, 'no inspect request while typing');
+    assert.deepEqual(errors, []);
+  });
+
+  it('prints exactly the engine numbers in the arithmetic of a cell read in the page (forward and backward)', async () => {
+    const insp = u.inspection('lstm', 'Jonathan');
+    const { page } = await openReading({ active: 'lstm', readyText: 'Jonathan' });
+    await u.waitForDiagramText(page, 'Jonathan');
+    const inspectsBefore = await page.evaluate(() => window.__host.requests('inspect').length);
+    const H = insp.model.hiddenSize;
+    for (const [t, row, j] of [
+      [3, 3, 2],
+      [0, 0, 7],
+      [7, 1, 4],
+    ]) {
+      await clickUnit(page, t, row, j);
+      const d = u.direction(insp, row);
+      const n = await mathNumbers(page);
+      const G = 4 * H;
+      ['i', 'f', 'cc', 'o'].forEach((key, g) => {
+        assertNumber(n, `pre-${key}`, d.pre[t * G + g * H + j]);
+        assertNumber(n, key, d.gates[t * G + g * H + j]);
+      });
+      assertNumber(n, 'c', d.c[t * H + j]);
+      assertNumber(n, 'h', d.h[t * H + j]);
+    }
+    assert.equal(await page.evaluate(() => window.__host.requests('inspect').length), inspectsBefore, 'selecting cells and units asks the host nothing');
+  });
+
+  it('loads the next model when the active one changes, and keeps asking the host when the page cannot read', async () => {
+    const { page } = await openReading({ active: 'lstm', readyText: 'Maria', fixtures: ['lstm', 'gru'] });
+    await u.waitForDiagramText(page, 'Maria');
+    await page.evaluate(() => {
+      window.__host.active = 'gru';
+      window.__host.emit('setText', { text: 'the film was not good' });
+      window.__host.emit('modelChanged', { model: window.__host.model('gru'), created: 'later' });
+    });
+    await page.waitForFunction(() => window.__host.requests('readerModel').length === 2, null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('.diagram')?.dataset.reader, null, { timeout: 10000 });
+    await u.waitForDiagramText(page, 'the film was not good');
+    const insp = u.inspection('gru', 'the film was not good');
+    const C = insp.model.classes.length;
+    const last = await page.$$eval('.running-label', (n) => Number(n.at(-1).dataset.p));
+    const row = Array.from(insp.running.slice((insp.tokens.length - 1) * C, insp.tokens.length * C));
+    assert.equal(last, Math.max(...row), 'the GRU read in the page gives the engine’s prediction');
+
+    // Kernels that do not compile: the page stays with the host's answers, and says nothing alarming.
+    const broken = await u.open({ active: 'gru', readyText: 'the film was ', localReader: true, beforeLoad: () => {
+      WebAssembly.compile = () => Promise.reject(new Error('no compiling in this test'));
+    } });
+    await u.waitForDiagramText(broken.page, 'the film was ');
+    await broken.page.waitForFunction(() => window.__host.requests('readerKernels').length === 1, null, { timeout: 5000 });
+    await broken.page.click('.sentence');
+    await broken.page.keyboard.press('End');
+    await broken.page.keyboard.type('n');
+    await u.waitForDiagramText(broken.page, 'the film was n');
+    assert.equal(await broken.page.$eval('.diagram', (e) => e.dataset.reader ?? null), null);
+    assert.deepEqual(await broken.page.evaluate(() => window.__host.requests('inspect').map((m) => m.params.text)), ['the film was ', 'the film was n']);
+    assert.deepEqual(broken.errors, []);
+  });
+});

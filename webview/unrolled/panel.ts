@@ -1,7 +1,9 @@
 /**
  * The unrolled-RNN panel: a text field, the active model, the unrolled diagram of the sentence with
  * every state and gate per token, the running prediction, and the detail pane of the selected cell.
- * Asks the host for one inspection per keystroke and shows only the newest answer. Evaluated once the
+ * Once the active model's weights have arrived (`readerModel`), keystrokes are read in the page by the
+ * engine's own Inspector (./localReader) and drawn in the next frame; until then, or if that fails, it
+ * asks the host for one inspection per keystroke and shows only the newest answer. Evaluated once the
  * host answered `ready` (see ./main), so its strings are created translated.
  */
 import * as l10n from '@vscode/l10n';
@@ -12,11 +14,13 @@ import { buildScales, drawLegend, type Scales } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';
 import '../shared/elements';
 import { fmt, pct, showToken } from '../shared/format';
+import { checkReaderModel } from '../../src/shared/readerModel';
 import { CELL_NAMES, acceptUnrolledInspection, argmax, cellValue, checkModel, findSeries, rowOrder, stripsFor } from '../shared/inspection';
 import { readPalette, watchTheme, type ThemePalette } from '../shared/theme';
 import { connectToHost } from '../shared/vscodeApi';
 import { DetailPane } from './detail';
 import { Diagram } from './diagram';
+import { LocalReader, localReadingSupported } from './localReader';
 
 /** What the panel keeps across reloads (VS Code getState / setState). */
 interface UnrolledState {
@@ -42,6 +46,12 @@ let scales: Scales;
 let lastSent = 0;
 let lastShown = 0;
 const inFlight = new Map<number, AbortController>();
+
+// Reading in the page: the reader of the active model once loaded, and the text waiting for the next frame.
+let reader: LocalReader | null = null;
+/** Counts reader loads: a load that finishes after a newer one started (the model changed) is dropped. */
+let readerGeneration = 0;
+let localText: string | null = null;
 
 const field = el('vscode-textfield', { class: 'sentence', placeholder: l10n.t('Type a sentence…') }) as TextField;
 field.label = l10n.t('Sentence to read with the model');
@@ -164,9 +174,90 @@ function focusMatches(answer: UnrolledInspection): boolean {
   return cellOk && (answer.unit?.unit ?? null) === want.unit;
 }
 
-/** Sends one inspection request; answers to older requests that arrive later are dropped. */
+/** Reads `text` in the next frame when the page has the model's reader, else asks the host. */
 function inspect(text: string): void {
   if (!currentModel()) return;
+  if (reader) {
+    // Keys typed within one frame are read once, in that frame, just before it is painted.
+    if (localText === null) requestAnimationFrame(readLocally);
+    localText = text;
+    return;
+  }
+  requestInspection(text);
+}
+
+/** Reads the waiting text with the page's reader and draws it; on failure, goes back to asking the host. */
+function readLocally(): void {
+  const text = localText;
+  localText = null;
+  if (text === null || !reader) {
+    if (text !== null) requestInspection(text);
+    return;
+  }
+  const started = performance.now();
+  let answer: UnrolledInspection;
+  try {
+    answer = reader.read(text, focus());
+  } catch (err) {
+    console.warn(`[rnn-lens] reading in the page failed, asking the extension instead: ${err instanceof Error ? err.message : String(err)}`);
+    dropReader();
+    requestInspection(text);
+    return;
+  }
+  timing('rnnLens.localRead', started);
+  // This answer is the newest: older requests to the host can no longer be shown.
+  lastShown = ++lastSent;
+  for (const c of inFlight.values()) c.abort();
+  const drawing = performance.now();
+  show(answer);
+  timing('rnnLens.draw', drawing);
+  if (announceOnAnswer && focusMatches(answer)) {
+    announceOnAnswer = false;
+    announce();
+  }
+}
+
+function dropReader(): void {
+  readerGeneration++;
+  reader?.dispose();
+  reader = null;
+  delete diagram.element.dataset.reader;
+}
+
+/**
+ * Asks the host for the active model's weights and builds the page's reader; until it is ready, and if
+ * anything fails (no WebAssembly SIMD, a model too large to send), keystrokes go to the host.
+ */
+function loadReader(): void {
+  dropReader();
+  const wanted = currentModel();
+  if (!wanted || !localReadingSupported()) return;
+  const generation = readerGeneration;
+  host
+    .request('readerModel', {})
+    .then(async (answer) => {
+      if (generation !== readerGeneration) return;
+      if (!answer?.model) return; // the host said why (answer.reason): the engine keeps reading
+      const problem = checkReaderModel(answer.model);
+      if (problem) throw new Error(`the host sent a model that does not check out: ${problem}`);
+      if (answer.model.metadata.name !== currentModel()?.name) return;
+      const loaded = await LocalReader.load(answer.model, (relaxed) => host.request('readerKernels', { relaxed }));
+      if (generation !== readerGeneration) {
+        loaded.dispose();
+        return;
+      }
+      reader = loaded;
+      diagram.element.dataset.reader = loaded.kernelName;
+      inspect(field.value);
+    })
+    .catch((err: unknown) => {
+      if (err instanceof RpcError && err.code === 'cancelled') return;
+      console.warn(`[rnn-lens] the page reads with the extension's engine: ${err instanceof Error ? err.message : String(err)}`);
+    });
+}
+
+/** Sends one inspection request to the host; answers to older requests that arrive later are dropped. */
+function requestInspection(text: string): void {
   const seq = ++lastSent;
   const controller = new AbortController();
   inFlight.set(seq, controller);
@@ -331,9 +422,14 @@ function applyTheme(): void {
 
 host.onEvent(WEBVIEW_EVENTS.modelChanged, (data) => {
   const next = (data as { model?: unknown } | null)?.model ?? null;
+  const created = (data as { created?: unknown } | null)?.created;
   if (next !== null && !checkModel(next)) return;
+  // Another model was added or removed, the active one is the same: nothing to redraw or reload.
+  if (next && reader && reader.name === next.name && reader.created === created && model?.name === next.name) return;
   inspection = null;
-  setModel(next, true);
+  setModel(next, false);
+  loadReader();
+  inspect(field.value);
   render(false);
 });
 host.onEvent(WEBVIEW_EVENTS.setText, (data) => {
@@ -366,4 +462,5 @@ export function start(outcome: { result: UnrolledHostMethods['ready']['result'] 
   api.setState(state);
   render(false);
   inspect(text);
+  loadReader();
 }

@@ -457,13 +457,14 @@ export class RecurrentNet {
   }
 
   /** Forward with every per-token value captured (for the views). */
-  inspect(ids: Int32Array, batch: number, time: number): { probs: Float32Array; directions: DirectionCapture[] } {
+  inspect(ids: Int32Array, batch: number, time: number, views = false): { probs: Float32Array; directions: DirectionCapture[] } {
     this.checkBatch(ids, batch, time);
     this.forward(ids, batch, time, true);
     const H = this.config.hiddenSize;
     const width = this.dirCount * H;
     const rows = batch * time;
     const captures: DirectionCapture[] = [];
+    const take = (a: Float32Array, n: number) => (views ? a.subarray(0, n) : a.slice(0, n));
     this.directions.forEach((dirs, l) =>
       dirs.forEach((dir, d) => {
         const out = this.arena.acts[l + 1];
@@ -473,9 +474,9 @@ export class RecurrentNet {
           layer: l,
           direction: d === 0 ? 'forward' : 'backward',
           h,
-          c: this.config.cell === 'lstm' ? dir.c.slice(0, rows * H) : undefined,
-          gates: dir.gates.slice(0, rows * this.gatesPerUnit * H),
-          preactivations: dir.dZ.slice(0, rows * this.gatesPerUnit * H),
+          c: this.config.cell === 'lstm' ? take(dir.c, rows * H) : undefined,
+          gates: take(dir.gates, rows * this.gatesPerUnit * H),
+          preactivations: take(dir.dZ, rows * this.gatesPerUnit * H),
         });
       }),
     );
