@@ -55,6 +55,8 @@ interface AxisColumn {
   labelValue: HTMLElement;
   /** The left and width last written to its style. */
   place: string;
+  /** What the column shows (token, selection, running prediction, classes, palette): unchanged, nothing is rewritten. */
+  shown: string;
 }
 
 /** The diagram component. */
@@ -69,6 +71,8 @@ export class Diagram {
   private readonly axis: HTMLElement;
   private readonly axisColumns: HTMLElement;
   private readonly columns: AxisColumn[] = [];
+  /** Counts theme changes (the running bars' colours come from the palette). */
+  private paletteVersion = 0;
   private readonly tiles = new Map<number, Tile>();
   private readonly atlas = new Atlas();
   private geometry: Geometry | undefined;
@@ -141,6 +145,7 @@ export class Diagram {
   /** Sets the theme colours; redraws everything. */
   setTheme(palette: ThemePalette, scales: Scales): void {
     this.palette = palette;
+    this.paletteVersion++;
     this.scales = scales;
     this.builtFor = null;
     this.update(this.view);
@@ -245,7 +250,7 @@ export class Diagram {
       const labelValue = el('span', { class: 'running-value' });
       const label = el('span', { class: 'running-label' }, labelClass, labelValue);
       const root = el('div', { class: 'axis-column' }, index, token, bar, label);
-      this.columns.push({ root, index, token, bar, segments: [], label, labelClass, labelValue, place: '' });
+      this.columns.push({ root, index, token, bar, segments: [], label, labelClass, labelValue, place: '', shown: '' });
     }
     for (let t = 0; t < this.columns.length; t++) {
       const col = this.columns[t];
@@ -255,13 +260,19 @@ export class Diagram {
       }
       if (!col.root.isConnected) this.axisColumns.append(col.root);
       const tok = inspection!.tokens[t];
-      col.root.dataset.t = String(t);
       const place = `${g!.colX(t)}/${g!.cellW}`;
       if (col.place !== place) {
         col.place = place;
         col.root.style.left = `${g!.colX(t)}px`;
         col.root.style.width = `${g!.cellW}px`;
       }
+      // Typing at the end leaves the columns before it as they were (their running prediction reads only
+      // the prefix up to them): skip those.
+      const running = inspection!.running;
+      const shown = `${t}\u0000${tok.text}\u0000${tok.known}\u0000${this.view.selected?.t === t}\u0000${inspection!.model.classes.join('\u0001')}\u0000${this.paletteVersion}\u0000${running.subarray(t * C, t * C + C).join(',')}`;
+      if (col.shown === shown) continue;
+      col.shown = shown;
+      col.root.dataset.t = String(t);
       setText(col.index, String(t + 1));
       setText(col.token, showToken(tok.text));
       col.root.classList.toggle('unknown', !tok.known);
@@ -271,7 +282,6 @@ export class Diagram {
         col.segments.push(seg);
         col.bar.append(seg);
       }
-      const running = inspection!.running;
       const top = argmax(running, t * C, C);
       const parts: string[] = [];
       for (let c = 0; c < col.segments.length; c++) {
