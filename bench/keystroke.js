@@ -2,8 +2,10 @@
 'use strict';
 /**
  * Keystroke → redrawn diagram in the real VS Code (the offline code-server, the extension loaded from
- * this repository, headless Debian Chromium): the whole path webview → extension host → engine child
- * process (`inspect`) → host → webview, with nothing faked.
+ * this repository, headless Debian Chromium), with nothing faked, both ways the panel can be answered,
+ * in one run: read in the view (the engine's Inspector on the WebAssembly kernels inside the webview,
+ * with the weights the engine sent once) and read by the engine (webview → extension host → engine
+ * child process → host → webview, rnnLens.unrolled.readInView off).
  *
  * It trains the reference model through the extension's own UI (LSTM, 2 layers, bidirectional, H = 64,
  * characters, 1 epoch on the first 400 lines of the demo's names.tsv), opens "RNN: Open Unrolled View"
@@ -11,12 +13,11 @@
  * and a unit, then types its last word letter by letter and deletes it again, several rounds. In the
  * webview's own frame it times each keystroke from the `input` event's timeStamp to
  *   (a) the diagram drawn (the panel sets .diagram's data-text), and
- *   (b) the end of the frame that shows it (a task posted from that frame's requestAnimationFrame runs
- *       after its style, layout, paint and commit),
- * split into: input → the answer reaches the panel (host + engine + the postMessage hops; where the
- * panel's rnnLens.accept measure starts), answer → drawn (the panel's validation, rnnLens.accept, and
- * drawing, rnnLens.draw), the wait for the next frame and that frame; and the engine's own `engineMs`
- * from each inspection, and the size of each answer (typed arrays by their bytes, the rest as JSON).
+ *   (b) the end of the frame that shows it,
+ * split into: input → the answer in hand (reading the sentence, and the rest: the wait for the
+ * animation frame in the view, the host and the hops for the engine), answer → drawn (validation of an
+ * engine answer, rnnLens.accept, and drawing, rnnLens.draw), the wait for the frame and that frame; and
+ * the size of each engine answer (typed arrays by their bytes, the rest as JSON).
  *
  * Usage: node bench/keystroke.js [--rounds N] [--json FILE]   (build first: node esbuild.js)
  */
@@ -56,9 +57,13 @@ async function frameWith(page, selector, timeout = 30000) {
 
 /**
  * Installed in the webview's frame: times each keystroke from its input event to the end of the frame
- * that shows the answer. The answer's arrival is where the panel's rnnLens.accept measure starts (in
- * a VS Code webview a listener added now would run after the panel's own); rnnLens.accept and
- * rnnLens.draw give the panel's split; a 'message' listener reads the inspection's engineMs.
+ * that shows the answer. Two ways an answer comes:
+ *   - read in the view (rnnLens.localRead, inside the animation frame the panel asked for): the frame
+ *     that shows it is the one the read ran in, and it ends when a task posted now runs (after that
+ *     frame's style, layout, paint and commit);
+ *   - from the engine through the host (rnnLens.accept starts at its arrival; in a VS Code webview a
+ *     listener added now would run after the panel's own): then the frame that shows it is the next one.
+ * A 'message' listener reads the engine's time and the answer's size.
  */
 function instrument() {
   const samples = [];
@@ -76,8 +81,6 @@ function instrument() {
           : JSON.stringify(v ?? null).length;
   window.__bench = { samples, busy: () => pending !== null, pending: () => pending };
   document.addEventListener('input', (e) => (pending = { input: e.timeStamp }), true);
-  // In a VS Code webview the page's own 'message' listener runs first, so this one only reads the
-  // engine's time from the answer; the answer's arrival is where the panel's rnnLens.accept begins.
   window.addEventListener('message', (e) => {
     const m = e.data;
     if (m && m.t === 'res' && m.ok && m.result && typeof m.result.engineMs === 'number') {
@@ -91,29 +94,39 @@ function instrument() {
   };
   new MutationObserver(() => {
     const sample = pending;
+    const local = latest('rnnLens.localRead');
     const accept = latest('rnnLens.accept');
     const draw = latest('rnnLens.draw');
-    if (!sample || sample.drawn !== undefined || !accept || !draw || accept.startTime < sample.input) return;
+    if (!sample || sample.drawn !== undefined || !draw || draw.startTime < sample.input) return;
+    const inView = !!local && local.startTime >= sample.input;
+    if (!inView && !(accept && accept.startTime >= sample.input)) return;
     sample.drawn = performance.now();
-    sample.answer = accept.startTime;
-    sample.accept = accept.duration;
-    sample.draw = draw.duration;
-    window.__afterFrame((frameStart, end) => {
-      sample.frame = frameStart;
+    const answer = inView ? local.startTime + local.duration : accept.startTime;
+    const done = (frameStart, end) => {
       samples.push({
+        inView,
         total: end - sample.input,
         drawnAt: sample.drawn - sample.input,
-        toAnswer: sample.answer - sample.input,
-        engineMs,
-        kB: answerBytes / 1000,
-        render: sample.drawn - sample.answer,
-        accept: sample.accept,
-        draw: sample.draw,
-        wait: sample.frame - sample.drawn,
-        frame: end - sample.frame,
+        toAnswer: answer - sample.input,
+        reading: inView ? local.duration : engineMs,
+        kB: inView ? 0 : answerBytes / 1000,
+        render: sample.drawn - answer,
+        accept: inView ? 0 : accept.duration,
+        draw: draw.duration,
+        wait: Math.max(0, frameStart - sample.drawn),
+        frame: end - Math.max(frameStart, sample.drawn),
       });
       pending = null;
-    });
+    };
+    if (inView) {
+      // Drawn inside this frame's animation callbacks: it ends when a task posted now runs.
+      const frameStart = local.startTime;
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => done(frameStart, performance.now());
+      channel.port2.postMessage(null);
+    } else {
+      window.__afterFrame(done);
+    }
   }).observe(document.querySelector('.diagram'), { attributes: true, attributeFilter: ['data-text'] });
 }
 
@@ -151,6 +164,10 @@ async function main() {
     const { page } = browser;
     const pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    // The panel's own warnings (e.g. why it could not read in the view) and CSP violations.
+    page.on('console', (msg) => {
+      if (/\[rnn-lens\]|Content Security Policy/.test(msg.text())) console.log(`[bench] webview ${msg.type()}: ${msg.text().slice(0, 400)}`);
+    });
     await page.goto(server.workbenchUrl(workspace, { extensionDevelopmentPath: cs.extensionPath() }));
     await cs.waitForWorkbench(page);
     await page.waitForFunction(() => document.title.includes('[Extension Development Host]'), null, { timeout: 30000 });
@@ -159,74 +176,99 @@ async function main() {
 
     console.log('[bench] training the reference model through the extension (LSTM, 2 layers, bidirectional, H = 64, chars, 1 epoch, 400 names)…');
     await trainReferenceModel(page);
-    await e2e.runCommand('RNN: Open Unrolled View');
-    const frame = await frameWith(page, 'vscode-textfield.sentence');
-    await frame.locator('#prediction[data-class]').waitFor({ state: 'attached', timeout: 30000 });
-    const field = frame.locator('vscode-textfield.sentence input');
-    await field.fill(BASE + WORD);
-    await frame.locator(`.diagram[data-text="${BASE + WORD}"]`).waitFor({ state: 'attached', timeout: 30000 });
-    const geometry = JSON.parse(await frame.getAttribute('.diagram', 'data-geometry'));
-    if (geometry.tokens !== BASE.length + WORD.length) throw new Error(`expected ${BASE.length + WORD.length} tokens, the diagram has ${geometry.tokens}`);
-    // Select a cell of the first layer near the end and a unit, as a user exploring would.
-    await frame.$eval('.diagram', (e) => (e.scrollLeft = e.scrollWidth));
-    await cs.sleep(200);
-    const box = await frame.locator('.diagram-rows').boundingBox();
-    const g = geometry;
-    const t = g.tokens - 2;
-    await page.mouse.click(box.x + g.gutter + g.gapX + t * g.colW + g.pad + 10 * g.ppu + 1, box.y + g.top + (g.rows - 1) * (g.rowH + g.rowGap) + g.band + g.pad + 4);
-    await frame.locator('.detail-math').first().waitFor({ state: 'attached', timeout: 15000 }).catch(() => undefined);
-    // Back to the base text, the caret at its end.
-    await field.fill(BASE);
-    await frame.locator(`.diagram[data-text="${BASE}"]`).waitFor({ state: 'attached', timeout: 30000 });
-    await field.press('End');
-    await frame.evaluate(afterFrame);
-    await frame.evaluate(instrument);
     const keys = [...WORD.split(''), ...Array(WORD.length).fill('Backspace')];
-    // One warm-up round, then the timed rounds.
-    for (let r = 0; r <= rounds; r++) {
-      if (r === 1) await frame.evaluate(() => window.__bench.samples.splice(0));
-      for (const key of keys) {
-        if (key === 'Backspace') await page.keyboard.press('Backspace');
-        else await page.keyboard.type(key);
-        await frame.waitForFunction(() => !window.__bench.busy(), null, { timeout: 15000 }).catch(async (err) => {
-          const seen = await frame.evaluate(() => ({ pending: window.__bench.pending(), text: document.querySelector('.diagram')?.dataset.text, status: document.getElementById('status')?.textContent }));
-          throw new Error(`keystroke ${JSON.stringify(key)} was not drawn: ${JSON.stringify(seen)} (${err.message.split('\n')[0]})`);
-        });
-        await cs.sleep(60);
+
+    /** Opens the panel, prepares the sentence and selection, and types `rounds` timed rounds (after one warm-up). */
+    const measure = async (inView) => {
+      await e2e.runCommand('RNN: Open Unrolled View');
+      const frame = await frameWith(page, 'vscode-textfield.sentence');
+      await frame.locator('#prediction[data-class]').waitFor({ state: 'attached', timeout: 30000 });
+      if (inView) await frame.locator('.diagram[data-reader]').waitFor({ state: 'attached', timeout: 30000 });
+      else await cs.sleep(2000);
+      const reader = await frame.getAttribute('.diagram', 'data-reader');
+      if (!!reader !== inView) throw new Error(`expected the panel to read ${inView ? 'in the view' : 'through the engine'}, it reads with ${reader ?? 'the engine'}`);
+      const field = frame.locator('vscode-textfield.sentence input');
+      await field.fill(BASE + WORD);
+      await frame.locator(`.diagram[data-text="${BASE + WORD}"]`).waitFor({ state: 'attached', timeout: 30000 });
+      const g = JSON.parse(await frame.getAttribute('.diagram', 'data-geometry'));
+      if (g.tokens !== BASE.length + WORD.length) throw new Error(`expected ${BASE.length + WORD.length} tokens, the diagram has ${g.tokens}`);
+      // Select a cell of the first layer near the end and a unit, as a user exploring would.
+      await frame.$eval('.diagram', (e) => (e.scrollLeft = e.scrollWidth));
+      await cs.sleep(200);
+      const box = await frame.locator('.diagram-rows').boundingBox();
+      const t = g.tokens - 2;
+      await page.mouse.click(box.x + g.gutter + g.gapX + t * g.colW + g.pad + 10 * g.ppu + 1, box.y + g.top + (g.rows - 1) * (g.rowH + g.rowGap) + g.band + g.pad + 4);
+      await frame.locator('.detail-math').first().waitFor({ state: 'attached', timeout: 15000 }).catch(() => undefined);
+      // Back to the base text, the caret at its end.
+      await field.fill(BASE);
+      await frame.locator(`.diagram[data-text="${BASE}"]`).waitFor({ state: 'attached', timeout: 30000 });
+      await field.press('End');
+      await frame.evaluate(afterFrame);
+      await frame.evaluate(instrument);
+      for (let r = 0; r <= rounds; r++) {
+        if (r === 1) await frame.evaluate(() => window.__bench.samples.splice(0));
+        for (const key of keys) {
+          if (key === 'Backspace') await page.keyboard.press('Backspace');
+          else await page.keyboard.type(key);
+          await frame.waitForFunction(() => !window.__bench.busy(), null, { timeout: 15000 }).catch(async (err) => {
+            const seen = await frame.evaluate(() => ({ pending: window.__bench.pending(), text: document.querySelector('.diagram')?.dataset.text, status: document.getElementById('status')?.textContent }));
+            throw new Error(`keystroke ${JSON.stringify(key)} was not drawn: ${JSON.stringify(seen)} (${err.message.split('\n')[0]})`);
+          });
+          await cs.sleep(60);
+        }
       }
-    }
-    const samples = await frame.evaluate(() => window.__bench.samples);
-    const selected = await frame.evaluate(() => !!document.querySelector('.detail-math'));
-    const interval = await frameInterval(frame);
+      const samples = await frame.evaluate(() => window.__bench.samples);
+      if (samples.some((x) => x.inView !== inView)) throw new Error(`some keystrokes were not read ${inView ? 'in the view' : 'by the engine'}`);
+      if (samples.length < rounds * keys.length) throw new Error(`only ${samples.length} of ${rounds * keys.length} keystrokes were timed`);
+      return { samples, reader, g, selected: await frame.evaluate(() => !!document.querySelector('.detail-math')), interval: await frameInterval(frame) };
+    };
+
+    console.log('[bench] typing in the unrolled view, read in the view…');
+    const view = await measure(true);
+    // The same keystrokes with every one read by the engine (rnnLens.unrolled.readInView off), in a fresh panel.
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, ...MODEL_SETTINGS, 'rnnLens.unrolled.readInView': false }, null, 2));
+    await e2e.runCommand('View: Close All Editors');
+    await cs.sleep(1500);
+    console.log('[bench] …and read by the engine through the host (rnnLens.unrolled.readInView off)…');
+    const engine = await measure(false);
     const version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? '?');
     if (pageErrors.length) console.log(`[bench] the workbench reported errors:\n  ${pageErrors.join('\n  ')}`);
 
     const rows = [];
+    const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–').padStart(7);
     const row = (label, key) => {
-      const s = summary(samples.map((x) => (typeof key === 'function' ? key(x) : x[key])));
-      const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–').padStart(7);
-      console.log(`${label.padEnd(56)}${f(s.median)} ${f(s.p95)} ${f(s.max)}`);
-      rows.push({ label: label.trim(), ...s });
-      return s;
+      const pick = (samples) => summary(samples.map((x) => (typeof key === 'function' ? key(x) : x[key])));
+      const a = pick(view.samples);
+      const b = pick(engine.samples);
+      const ratio = a.median > 0 && Number.isFinite(b.median) ? `×${(b.median / a.median).toFixed(1)}` : '';
+      console.log(`${label.padEnd(52)}${f(a.median)} ${f(a.p95)}  ${f(b.median)} ${f(b.p95)}  ${ratio.padStart(6)}`);
+      rows.push({ label: label.trim(), inView: a, engine: b });
+      return { inView: a, engine: b };
     };
+    const g = view.g;
     console.log(`\nUnrolled panel in VS Code ${'1.99.3'} (code-server 4.99.4): keystroke → redrawn diagram, real host and engine`);
-    console.log(`${g.tokens} tokens when the word is complete (${BASE.length}–${g.tokens} while typing), LSTM 2 layers bidirectional H = 64, ${selected ? 'a cell and a unit selected' : 'a unit selected'}, ${samples.length} keystrokes`);
-    console.log(`Chromium ${version} headless, --disable-gpu, 1440×900 workbench, frame interval ${interval.toFixed(1)} ms; ${os.cpus().length} × ${os.cpus()[0].model}`);
-    console.log(`${''.padEnd(56)} median     p95     max  (ms)`);
+    console.log(`${g.tokens} tokens when the word is complete (${BASE.length}–${g.tokens} while typing), LSTM 2 layers bidirectional H = 64, ${view.selected ? 'a cell and a unit selected' : 'a unit selected'}, ${view.samples.length} + ${engine.samples.length} keystrokes`);
+    console.log(`Chromium ${version} headless, --disable-gpu, 1440×900 workbench, frame interval ${view.interval.toFixed(1)} ms; ${os.cpus().length} × ${os.cpus()[0].model}; the view read with ${view.reader}`);
+    console.log(`${''.padEnd(52)}${'read in the view'.padStart(15)}  ${'by the engine'.padStart(15)}  engine/view`);
+    console.log(`${''.padEnd(52)} median     p95   median     p95   (ms, medians)`);
     const total = row('input event → end of the frame that shows it', 'total');
     const drawn = row('input event → diagram drawn', 'drawnAt');
-    row('  input → answer arrives (webview → host → engine → back)', 'toAnswer');
-    row('    of which the engine (inspection.engineMs)', 'engineMs');
-    row('    the rest: host, IPC, postMessage hops', (x) => x.toAnswer - x.engineMs);
+    row('  input → answer in hand', 'toAnswer');
+    row('    reading the sentence (view: Inspector; engine)', 'reading');
+    row('    the rest (view: the animation frame; engine: hops)', (x) => x.toAnswer - x.reading);
     row('  answer → diagram drawn (the panel)', 'render');
-    row('    validation on arrival (rnnLens.accept)', 'accept');
+    row('    validation on arrival (engine answers)', 'accept');
     row('    drawing (rnnLens.draw)', 'draw');
-    row('  drawn → start of the next frame (frame clock)', 'wait');
+    row('  drawn → start of the frame that shows it', 'wait');
     row('  that frame: style, layout, paint, commit', 'frame');
     row('the answer posted to the webview (kB, not ms)', 'kB');
-    console.log(`target ≤ ${TARGET_MS} ms, input → frame shown: median ${total.median <= TARGET_MS ? 'met' : 'missed'}, p95 ${total.p95 <= TARGET_MS ? 'met' : 'missed'}; input → drawn: median ${drawn.median <= TARGET_MS ? 'met' : 'missed'}, p95 ${drawn.p95 <= TARGET_MS ? 'met' : 'missed'}`);
-    if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), tokens: g.tokens, keystrokes: samples.length, frameInterval: interval, rows, samples }, null, 2));
-    if (samples.length < rounds * keys.length) throw new Error(`only ${samples.length} of ${rounds * keys.length} keystrokes were timed`);
+    const verdict = (s) => `median ${s.median <= TARGET_MS ? 'met' : 'missed'} (${s.median.toFixed(1)}), p95 ${s.p95 <= TARGET_MS ? 'met' : 'missed'} (${s.p95.toFixed(1)})`;
+    console.log(`target ≤ ${TARGET_MS} ms input → frame shown: read in the view ${verdict(total.inView)}; by the engine ${verdict(total.engine)}`);
+    console.log(`input → drawn: read in the view ${verdict(drawn.inView)}; by the engine ${verdict(drawn.engine)}`);
+    if (jsonOut) {
+      const out = { date: new Date().toISOString(), tokens: g.tokens, reader: view.reader, frameInterval: view.interval, rows, samples: { inView: view.samples, engine: engine.samples } };
+      fs.writeFileSync(jsonOut, JSON.stringify(out, null, 2));
+    }
   } finally {
     if (browser) await browser.close();
     if (server) await server.stop();
