@@ -24,7 +24,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { afterFrame, argValue, frameInterval, summary } = require('./stats');
+const { argValue, frameHelpers, frameInterval, summary } = require('./stats');
 const cs = require('../test/support/codeServer');
 const e2e = require('../test/e2e/lib');
 
@@ -81,19 +81,13 @@ function instrument() {
           ? Object.entries(v).reduce((n, [k, x]) => n + k.length + 3 + sizeOf(x), 2)
           : JSON.stringify(v ?? null).length;
   window.__bench = { samples, busy: () => pending !== null, pending: () => pending };
-  // From each key on, the time each frame's animation callbacks start running (the first ones here, as
-  // this listener runs before the panel's): which frame after the key shows the answer.
+  // From each key on, when each frame starts (this listener runs before the panel's): which frame after the key shows the answer.
   document.addEventListener(
     'input',
     (e) => {
-      const sample = { input: e.timeStamp, frames: [] };
-      pending = sample;
-      const tick = () => {
-        if (pending !== sample || sample.done) return;
-        sample.frames.push(performance.now());
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
+      if (pending) pending.done = true;
+      pending = { input: e.timeStamp };
+      window.__countFrames(pending);
     },
     true,
   );
@@ -122,7 +116,7 @@ function instrument() {
     const done = (frameStart, end) => {
       sample.done = true;
       // 1: the first frame after the key shows it.
-      const frameNumber = inFrameRead ? sample.frames.filter((t) => t <= frameStart).length : sample.frames.filter((t) => t <= sample.drawn).length + 1;
+      const frameNumber = window.__frameNumber(sample, inFrameRead, frameStart);
       samples.push({
         inView,
         total: end - sample.input,
@@ -224,7 +218,7 @@ async function main() {
       await field.fill(BASE);
       await frame.locator(`.diagram[data-text="${BASE}"]`).waitFor({ state: 'attached', timeout: 30000 });
       await field.press('End');
-      await frame.evaluate(afterFrame);
+      await frame.evaluate(frameHelpers);
       await frame.evaluate(instrument);
       for (let r = 0; r <= rounds; r++) {
         if (r === 1) await frame.evaluate(() => window.__bench.samples.splice(0));

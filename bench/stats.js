@@ -37,11 +37,18 @@ function frameInterval(target) {
 }
 
 /**
- * Run in the page before a benchmark's instrumentation: window.__afterFrame(callback) calls
- * callback(frameStart, end) with the start of the next frame and the end of its work (a task posted
- * from that frame's requestAnimationFrame runs after its style, layout, paint and commit).
+ * Run in the page before a benchmark's instrumentation, it defines:
+ * - window.__afterFrame(callback): calls callback(frameStart, end) with the start of the next frame
+ *   and the end of its work (a task posted from that frame's requestAnimationFrame runs after its
+ *   style, layout, paint and commit);
+ * - window.__countFrames(sample): from now on, until sample.done, pushes onto sample.frames the time
+ *   each frame's animation callbacks start (call it from a key's first listener, so its callback comes
+ *   before the page's);
+ * - window.__frameNumber(sample, inFrame, frameStart): which frame since then shows what was drawn at
+ *   sample.drawn (1: the first): inFrame, drawn inside the frame that started at frameStart, else the
+ *   next frame after sample.drawn.
  */
-function afterFrame() {
+function frameHelpers() {
   window.__afterFrame = (callback) =>
     requestAnimationFrame(() => {
       const frameStart = performance.now();
@@ -49,6 +56,17 @@ function afterFrame() {
       channel.port1.onmessage = () => callback(frameStart, performance.now());
       channel.port2.postMessage(null);
     });
+  window.__countFrames = (sample) => {
+    sample.frames = [];
+    const tick = () => {
+      if (sample.done) return;
+      sample.frames.push(performance.now());
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  };
+  window.__frameNumber = (sample, inFrame, frameStart) =>
+    inFrame ? sample.frames.filter((t) => t <= frameStart).length : sample.frames.filter((t) => t <= sample.drawn).length + 1;
 }
 
-module.exports = { afterFrame, argValue, frameInterval, quantile, summary };
+module.exports = { argValue, frameHelpers, frameInterval, quantile, summary };

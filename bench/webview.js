@@ -20,7 +20,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const harness = require('../test/webview/harness');
-const { afterFrame, argValue, frameInterval, summary } = require('./stats');
+const { argValue, frameHelpers, frameInterval, summary } = require('./stats');
 
 const TARGET_MS = 16;
 const WORD = 'wonderful';
@@ -39,19 +39,13 @@ function instrument() {
   const samples = [];
   let pending = null;
   window.__bench = { samples, busy: () => pending !== null, onAnswer: null };
-  // From each key on, the time each frame's animation callbacks start running (the first ones here, as
-  // this listener runs before the panel's): which frame after the key shows the answer.
+  // From each key on, when each frame starts (this listener runs before the panel's): which frame after the key shows the answer.
   document.addEventListener(
     'input',
     (e) => {
-      const sample = { input: e.timeStamp, frames: [] };
-      pending = sample;
-      const tick = () => {
-        if (pending !== sample || sample.done) return;
-        sample.frames.push(performance.now());
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
+      if (pending) pending.done = true;
+      pending = { input: e.timeStamp };
+      window.__countFrames(pending);
     },
     true,
   );
@@ -69,7 +63,7 @@ function instrument() {
     const done = (frameStart, end) => {
       sample.done = true;
       // 1: the first frame after the key shows it.
-      const frameNumber = inFrameRead ? sample.frames.filter((t) => t <= frameStart).length : sample.frames.filter((t) => t <= sample.drawn).length + 1;
+      const frameNumber = window.__frameNumber(sample, inFrameRead, frameStart);
       const answer = inView ? read.startTime + read.duration : sample.answer;
       samples.push({
         inView,
@@ -125,7 +119,7 @@ async function main() {
       const cellRow = g.rows - 1;
       const scrolled = await page.$eval('.diagram', (e) => e.scrollLeft);
       await page.mouse.click(box.x - scrolled + g.gutter + g.gapX + t * g.colW + g.pad + 10 * g.ppu + 1, box.y + g.top + cellRow * (g.rowH + g.rowGap) + g.band + g.pad + 4);
-      await page.evaluate(afterFrame);
+      await page.evaluate(frameHelpers);
       await page.evaluate(instrument);
       await page.click('.sentence');
       await page.keyboard.press('End');
