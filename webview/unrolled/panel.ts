@@ -47,7 +47,7 @@ let lastSent = 0;
 let lastShown = 0;
 const inFlight = new Map<number, AbortController>();
 
-// Reading in the page: the reader of the active model once loaded, and the text waiting for the next frame.
+// Reading in the page: the reader of the active model once loaded, and the text waiting to be read.
 let reader: LocalReader | null = null;
 /** Counts reader loads: a load that finishes after a newer one started (the model changed) is dropped. */
 let readerGeneration = 0;
@@ -184,7 +184,7 @@ function focusMatches(answer: UnrolledInspection): boolean {
   return cellOk && (answer.unit?.unit ?? null) === want.unit;
 }
 
-/** Reads `text` in the next frame when the page has the model's reader, else asks the host. */
+/** Reads `text` in the page when it has the model's reader (right after the key, or in the next animation frame when readings are slow), else asks the host. */
 function inspect(text: string): void {
   if (!currentModel()) return;
   if (reader) {
