@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { describeConfig } from '../shared/config';
 import type { InspectFocus, UnrolledInspection } from '../shared/inspect';
 import type { EngineInfo, Prediction } from '../shared/protocol';
+import type { ReaderModel } from '../shared/readerModel';
 import { EngineClient } from './engineClient';
 import { HOVER_SELECTOR, PredictionHoverProvider } from './hover';
 import { ModelStore, type ModelEntry } from './modelStore';
@@ -10,7 +11,7 @@ import { readEngineLaunch } from './settings';
 import { STATES_VIEW_ID, StatesViewProvider } from './statesView';
 import { StatusBar } from './statusBar';
 import { TrainFlow, type TrainCommandArgs } from './trainFlow';
-import { UnrolledPanelController, inspectUnrolledWithActive } from './unrolledPanel';
+import { UnrolledPanelController, inspectUnrolledWithActive, readerModelOfActive } from './unrolledPanel';
 import type { StatesSnapshot } from '../shared/webviewProtocol';
 
 /** What the extension exports to tests and other extensions. */
@@ -33,6 +34,8 @@ export interface RnnLensApi {
   statesSnapshot(): StatesSnapshot | undefined;
   /** What the unrolled panel gets for a text and a focus (its code path: engine, checks, own buffers). */
   inspectUnrolled(text: string, focus: InspectFocus): Promise<UnrolledInspection>;
+  /** What the unrolled panel gets to read keystrokes itself: the active model's weights (its code path: engine, checks, own buffers). */
+  readerModel(): Promise<{ model: ReaderModel | null; reason?: string }>;
 }
 
 /** Activates RNN Lens. */
@@ -92,6 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     unrolledPanel: () => unrolled.current,
     statesSnapshot: () => states.snapshot,
     inspectUnrolled: (text, focus) => inspectUnrolledWithActive(engine, store, text, focus),
+    readerModel: () => readerModelOfActive(engine, store),
     predict: async (text) => {
       const model = store.active;
       if (!model) throw new Error('No active model');

@@ -82,6 +82,11 @@ export async function inspectUnrolledWithActive(engine: EngineClient, store: Mod
   return compactBuffers(result);
 }
 
+/** Whether the unrolled view reads keystrokes itself (rnnLens.unrolled.readInView). */
+export function readInViewEnabled(): boolean {
+  return vscode.workspace.getConfiguration('rnnLens.unrolled').get<boolean>('readInView', true);
+}
+
 /**
  * The active model for the unrolled view's page to read with (see readerModel.ts), checked; null with
  * the reason when there is no active model or its weights are too many to send to a page.
@@ -89,7 +94,7 @@ export async function inspectUnrolledWithActive(engine: EngineClient, store: Mod
 export async function readerModelOfActive(engine: EngineClient, store: ModelStore, signal?: AbortSignal) {
   const entry = store.active;
   if (!entry) return { model: null, reason: 'no active model' };
-  if (!vscode.workspace.getConfiguration('rnnLens.unrolled').get<boolean>('readInView', true)) return { model: null, reason: 'rnnLens.unrolled.readInView is off' };
+  if (!readInViewEnabled()) return { model: null, reason: 'rnnLens.unrolled.readInView is off' };
   const floats = readerWeightShapes(entry.metadata, entry.metadata.vocabSize).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
   if (floats > MAX_READER_FLOATS) return { model: null, reason: `${floats} weights, more than the ${MAX_READER_FLOATS} a page reads with` };
   const result = await engine.request('readerModel', { modelDir: entry.dir }, { timeoutMs: 30_000, signal });
@@ -113,8 +118,16 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
   ) {
     this.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(UNROLLED_VIEW_TYPE, this),
-      store.onDidChange(() => this.rpc?.emit(WEBVIEW_EVENTS.modelChanged, { model: describeModel(store.active), created: store.active?.metadata.created })),
+      store.onDidChange(() => this.announceModel()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('rnnLens.unrolled.readInView')) this.announceModel();
+      }),
     );
+  }
+
+  /** Tells the panel which model is active, when it was saved, and whether to read keystrokes itself. */
+  private announceModel(): void {
+    this.rpc?.emit(WEBVIEW_EVENTS.modelChanged, { model: describeModel(this.store.active), created: this.store.active?.metadata.created, readInView: readInViewEnabled() });
   }
 
   /** Opens (or reveals) the panel; with `text`, shows that sentence. */

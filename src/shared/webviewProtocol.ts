@@ -65,7 +65,7 @@ export interface StatesSnapshot {
 
 /** Events the host sends to the webviews (RPC 'event' messages). */
 export const WEBVIEW_EVENTS = {
-  /** Unrolled panel: the models changed (payload: { model: InspectedModel | null, created?: string }: the active one and when it was saved). */
+  /** Unrolled panel: the models or the settings changed (payload: { model: InspectedModel | null, created?: string, readInView: boolean }: the active one, when it was saved, whether the panel reads keystrokes itself). */
   modelChanged: 'modelChanged',
   /** Unrolled panel: show this text (payload: { text: string }), e.g. from the side panel's button. */
   setText: 'setText',

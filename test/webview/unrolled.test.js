@@ -536,6 +536,33 @@ describe('unrolled panel reading in the page', function () {
     assert.equal(await page.evaluate(() => window.__host.requests('inspect').length), inspectsBefore, 'selecting cells and units asks the host nothing');
   });
 
+  it('follows rnnLens.unrolled.readInView: off, keystrokes go to the host; on again, the page reads; other model changes keep the diagram', async () => {
+    const created = fixture.fixtures.lstm.reader.metadata.created;
+    const { page } = await openReading({ active: 'lstm', readyText: 'Maria' });
+    await u.waitForDiagramText(page, 'Maria');
+    const inspects = () => page.evaluate(() => window.__host.requests('inspect').length);
+    const loads = () => page.evaluate(() => window.__host.requests('readerModel').length);
+    // A model added elsewhere: the same active model, nothing reloads or asks again.
+    const before = [await inspects(), await loads()];
+    await page.evaluate((created) => window.__host.emit('modelChanged', { model: window.__host.model('lstm'), created, readInView: true }), created);
+    await page.waitForTimeout(200);
+    assert.deepEqual([await inspects(), await loads()], before);
+    // The setting turned off: the page stops reading, and the next key goes to the host.
+    await page.evaluate((created) => window.__host.emit('modelChanged', { model: window.__host.model('lstm'), created, readInView: false }), created);
+    await page.waitForFunction(() => !document.querySelector('.diagram').dataset.reader);
+    await page.click('.sentence');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('A');
+    await page.waitForFunction((n) => window.__host.requests('inspect').length === n + 1, before[0]);
+    await u.waitForDiagramText(page, 'A');
+    // And on again: the weights are loaded again and the page reads.
+    await page.evaluate((created) => window.__host.emit('modelChanged', { model: window.__host.model('lstm'), created, readInView: true }), created);
+    await page.waitForFunction(() => document.querySelector('.diagram').dataset.reader, null, { timeout: 10000 });
+    await page.keyboard.type('l');
+    await u.waitForDiagramText(page, 'Al');
+    assert.equal(await inspects(), before[0] + 1, 'no request for the key read in the page');
+  });
+
   it('loads the next model when the active one changes, and keeps asking the host when the page cannot read', async () => {
     const { page } = await openReading({ active: 'lstm', readyText: 'Maria', fixtures: ['lstm', 'gru'] });
     await u.waitForDiagramText(page, 'Maria');

@@ -52,6 +52,8 @@ let reader: LocalReader | null = null;
 /** Counts reader loads: a load that finishes after a newer one started (the model changed) is dropped. */
 let readerGeneration = 0;
 let localText: string | null = null;
+/** When the active model was saved (the last modelChanged event's, or the loaded reader's). */
+let modelCreated: unknown;
 /** How long the last reading in the page took, read and drawn (ms). */
 let lastLocalMs = 0;
 /**
@@ -260,6 +262,7 @@ function loadReader(): void {
         return;
       }
       reader = loaded;
+      modelCreated = loaded.created;
       diagram.element.dataset.reader = loaded.kernelName;
       inspect(field.value);
     })
@@ -434,14 +437,22 @@ function applyTheme(): void {
 }
 
 host.onEvent(WEBVIEW_EVENTS.modelChanged, (data) => {
-  const next = (data as { model?: unknown } | null)?.model ?? null;
-  const created = (data as { created?: unknown } | null)?.created;
+  const event = (data ?? {}) as { model?: unknown; created?: unknown; readInView?: unknown };
+  const next = event.model ?? null;
   if (next !== null && !checkModel(next)) return;
-  // Another model was added or removed, the active one is the same: nothing to redraw or reload.
-  if (next && reader && reader.name === next.name && reader.created === created && model?.name === next.name) return;
+  const readInView = event.readInView !== false;
+  const sameModel = next !== null && model?.name === next.name && event.created !== undefined && event.created === modelCreated;
+  modelCreated = event.created;
+  if (sameModel) {
+    // Another model was added or removed, or only the setting changed: the diagram stays.
+    if (readInView && !reader) loadReader();
+    else if (!readInView && reader) dropReader();
+    return;
+  }
   inspection = null;
   setModel(next, false);
-  loadReader();
+  if (readInView) loadReader();
+  else dropReader();
   inspect(field.value);
   render(false);
 });

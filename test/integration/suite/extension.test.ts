@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RnnLensApi } from '../../../src/extension/extension';
 import type { ModelEntry } from '../../../src/extension/modelStore';
+import { checkReaderModel } from '../../../src/shared/readerModel';
 
 const small = { hiddenSize: 16, embeddingSize: 8, epochs: 2, tokenization: 'char', learningRate: 0.02, batchSize: 32 };
 
@@ -112,7 +113,9 @@ describe('RNN Lens in a real extension host', function () {
     const panel = await waitFor('the unrolled panel', () => lens.unrolledPanel());
     assert.equal(panel.viewType, 'rnnLens.unrolled');
     assert.match(panel.webview.html, /default-src 'none'/);
-    assert.match(panel.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    // Scripts only by nonce; WebAssembly may compile (the view reads keystrokes on the engine's kernels), nothing is eval'd.
+    assert.match(panel.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval';/);
+    assert.doesNotMatch(panel.webview.html, /'unsafe-eval'|'unsafe-inline'/);
     assert.match(panel.webview.html, /dist\/webview\/unrolled\.js/);
     assert.deepEqual(
       panel.webview.options.localResourceRoots?.map((u) => path.basename(u.path)),
@@ -149,6 +152,25 @@ describe('RNN Lens in a real extension host', function () {
     for (let t = 0; t < T; t++) assert.equal(series[t], inspection.directions[0].h[t * H + 2], 'the focused unit is exact');
     assert.equal(unrolled.directions[0].strips.buffer.byteLength, unrolled.directions[0].strips.byteLength, 'each array in a buffer of its own');
     assert.ok(snapshot.models.some((m) => m.active && m.name === trained.name));
+
+    // What the unrolled view reads keystrokes with: the active model's weights, checked, in buffers of their own.
+    const sent = await lens.readerModel();
+    assert.ok(sent.model, `the model is sent (${sent.reason})`);
+    assert.equal(checkReaderModel(sent.model), undefined);
+    assert.equal(sent.model.metadata.name, trained.name);
+    assert.equal(sent.model.metadata.created, trained.metadata.created);
+    assert.equal(sent.model.weights.length, 6, 'embedding, W, U, b of one LSTM layer, dense W and b');
+    assert.ok(sent.model.weights.every((w) => w.byteOffset === 0 && w.buffer.byteLength === w.byteLength), 'each array in a buffer of its own');
+    // Turned off in the settings: none is sent, and the panel reads through the engine.
+    const config = vscode.workspace.getConfiguration('rnnLens.unrolled');
+    await config.update('readInView', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      const off = await lens.readerModel();
+      assert.equal(off.model, null);
+      assert.match(off.reason ?? '', /readInView is off/);
+    } finally {
+      await config.update('readInView', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('restarts a killed engine on the next request and the active model still works', async () => {
