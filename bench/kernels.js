@@ -5,7 +5,7 @@
  * and the small config with GRU and SimpleRNN cells, plus the machine's load average. Run after
  * `node esbuild.js` (it needs dist/kernels/*.wasm).
  * Usage: node bench/kernels.js [--cases=small-lstm,large-lstm,small-gru,small-simplernn] [--seconds=3]
- *   [--kernels=auto|js] [--module=<another copy of network.ts, to compare against>]
+ *   [--kernels=auto|js] [--module=<another copy of createNet.ts, to compare against>]
  */
 require('tsx/cjs');
 const os = require('node:os');
