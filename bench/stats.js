@@ -69,4 +69,34 @@ function frameHelpers() {
     inFrame ? sample.frames.filter((t) => t <= frameStart).length : sample.frames.filter((t) => t <= sample.drawn).length + 1;
 }
 
-module.exports = { argValue, frameHelpers, frameInterval, quantile, summary };
+/**
+ * Prints rows comparing two sets of samples side by side: median and p95 of each, and with `ratio` the
+ * second median over the first. row(label, key) prints one (key: a field, or a function of a sample)
+ * and returns { a, b }, the two summaries; `rows` collects them.
+ */
+function sideBySide(a, b, { ratio = false } = {}) {
+  const rows = [];
+  const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–').padStart(7);
+  const row = (label, key) => {
+    const pick = (samples) => summary(samples.map((x) => (typeof key === 'function' ? key(x) : x[key])));
+    const sa = pick(a);
+    const sb = pick(b);
+    const r = ratio && sa.median > 0 && Number.isFinite(sb.median) ? `×${(sb.median / sa.median).toFixed(1)}` : '';
+    console.log(`${label.padEnd(52)}${f(sa.median)} ${f(sa.p95)}  ${f(sb.median)} ${f(sb.p95)}${ratio ? `  ${r.padStart(6)}` : ''}`);
+    rows.push({ label: label.trim(), a: sa, b: sb });
+    return { a: sa, b: sb };
+  };
+  return { row, rows };
+}
+
+/** "median met (x), p95 missed (y)" of a summary against a target in ms. */
+function verdict(s, targetMs) {
+  return `median ${s.median <= targetMs ? 'met' : 'missed'} (${s.median.toFixed(1)}), p95 ${s.p95 <= targetMs ? 'met' : 'missed'} (${s.p95.toFixed(1)})`;
+}
+
+/** The share of keystroke samples shown in the first frame after the key (their frameNumber is 1), e.g. "100 %". */
+function firstFrameShare(samples) {
+  return `${Math.round((100 * samples.filter((x) => x.frameNumber === 1).length) / samples.length)} %`;
+}
+
+module.exports = { argValue, firstFrameShare, frameHelpers, frameInterval, quantile, sideBySide, summary, verdict };

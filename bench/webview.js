@@ -20,7 +20,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const harness = require('../test/webview/harness');
-const { argValue, frameHelpers, frameInterval, summary } = require('./stats');
+const { argValue, firstFrameShare, frameHelpers, frameInterval, sideBySide, verdict } = require('./stats');
 
 const TARGET_MS = 16;
 const WORD = 'wonderful';
@@ -144,14 +144,7 @@ async function main() {
 
     const view = await measure(true);
     const host = await measure(false);
-    const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–').padStart(7);
-    const row = (label, key) => {
-      const pick = (samples) => summary(samples.map((x) => (typeof key === 'function' ? key(x) : x[key])));
-      const a = pick(view.samples);
-      const b = pick(host.samples);
-      console.log(`${label.padEnd(52)}${f(a.median)} ${f(a.p95)}  ${f(b.median)} ${f(b.p95)}`);
-      return { inView: a, host: b };
-    };
+    const { row } = sideBySide(view.samples, host.samples);
     console.log(`\nUnrolled panel: keystroke → redrawn diagram (${tokens} tokens, LSTM 2 layers bidirectional H = 64, a cell and a unit selected, ${view.samples.length} + ${host.samples.length} keystrokes)`);
     console.log(`Chromium ${harness.fixture.browser.version()} headless, --disable-gpu (software raster), 1280×900, frame interval ${view.interval.toFixed(1)} ms; ${os.cpus().length} × ${os.cpus()[0].model}; the view read with ${view.reader}`);
     console.log(`${''.padEnd(52)}${'read in the view'.padStart(15)}  ${'host at once'.padStart(15)}`);
@@ -164,11 +157,9 @@ async function main() {
     row('  drawn → start of the frame that shows it', 'wait');
     row('  that frame: style, layout, paint, commit', 'frame');
     row('which frame after the key shows it (1: the first; not ms)', 'frameNumber');
-    const first = (samples) => `${Math.round((100 * samples.filter((x) => x.frameNumber === 1).length) / samples.length)} %`;
-    console.log(`shown in the first frame after the key: read in the view ${first(view.samples)} of keystrokes, host at once ${first(host.samples)}`);
-    const verdict = (s) => `median ${s.median <= TARGET_MS ? 'met' : 'missed'} (${s.median.toFixed(1)}), p95 ${s.p95 <= TARGET_MS ? 'met' : 'missed'} (${s.p95.toFixed(1)})`;
-    console.log(`target ≤ ${TARGET_MS} ms input → frame shown: read in the view ${verdict(total.inView)}; host at once ${verdict(total.host)}`);
-    console.log(`input → drawn: read in the view ${verdict(drawn.inView)}; host at once ${verdict(drawn.host)}`);
+    console.log(`shown in the first frame after the key: read in the view ${firstFrameShare(view.samples)} of keystrokes, host at once ${firstFrameShare(host.samples)}`);
+    console.log(`target ≤ ${TARGET_MS} ms input → frame shown: read in the view ${verdict(total.a, TARGET_MS)}; host at once ${verdict(total.b, TARGET_MS)}`);
+    console.log(`input → drawn: read in the view ${verdict(drawn.a, TARGET_MS)}; host at once ${verdict(drawn.b, TARGET_MS)}`);
   } finally {
     if (harness.fixture.browser) await harness.fixture.browser.close().catch(() => undefined);
     if (harness.fixture.server) await harness.fixture.server.close();
