@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { checkInspection, checkUnrolledInspection, type InspectFocus, type InspectedModel } from '../shared/inspect';
 import { inspectFocusSchema } from '../shared/protocol';
 import { MAX_READER_FLOATS, checkReaderModel, readerWeightShapes } from '../shared/readerModel';
+import { shapeSize } from '../shared/weightShapes';
 import { RpcError, type RpcEndpoint } from '../shared/rpc';
 import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../shared/webviewProtocol';
 import type { EngineClient } from './engineClient';
@@ -95,7 +96,7 @@ export async function readerModelOfActive(engine: EngineClient, store: ModelStor
   const entry = store.active;
   if (!entry) return { model: null, reason: 'no active model' };
   if (!readInViewEnabled()) return { model: null, reason: 'rnnLens.unrolled.readInView is off' };
-  const floats = readerWeightShapes(entry.metadata, entry.metadata.vocabSize).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+  const floats = readerWeightShapes(entry.metadata, entry.metadata.vocabSize).reduce((sum, shape) => sum + shapeSize(shape), 0);
   if (floats > MAX_READER_FLOATS) return { model: null, reason: `${floats} weights, more than the ${MAX_READER_FLOATS} a page reads with` };
   const result = await engine.request('readerModel', { modelDir: entry.dir }, { timeoutMs: 30_000, signal });
   const problem = checkReaderModel(result);

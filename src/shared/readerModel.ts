@@ -6,6 +6,7 @@
  * the host checks and forwards it; `checkReaderModel` validates it on both sides.
  */
 import type { ModelMetadata } from './protocol';
+import { shapeSize, weightShapes } from './weightShapes';
 
 /** What the page needs to read sentences with a model. */
 export interface ReaderModel {
@@ -20,18 +21,9 @@ export interface ReaderModel {
 /** The most weight values a page reads with itself (32 MB of floats); bigger models are read by the engine. */
 export const MAX_READER_FLOATS = 8 * 1024 * 1024;
 
-/** The weights' shapes for a model's metadata and vocabulary size, in getWeights() order. */
+/** The shapes of a model's weights, in getWeights() order, from its metadata and vocabulary size. */
 export function readerWeightShapes(metadata: ModelMetadata, vocabSize: number): number[][] {
-  const { cell, embeddingSize: E, hiddenSize: H, layers, bidirectional } = metadata.config;
-  const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
-  const dirs = bidirectional ? 2 : 1;
-  const shapes: number[][] = [[vocabSize, E]];
-  for (let layer = 0; layer < layers; layer++) {
-    const input = layer === 0 ? E : dirs * H;
-    for (let d = 0; d < dirs; d++) shapes.push([input, G * H], [H, G * H], [G * H]);
-  }
-  shapes.push([dirs * H, metadata.classes.length], [metadata.classes.length]);
-  return shapes;
+  return weightShapes({ ...metadata.config, vocabSize, classes: metadata.classes.length });
 }
 
 /** Why `value` is not a usable ReaderModel, or undefined when it is (shapes match the config, every weight finite). */
@@ -55,7 +47,7 @@ export function checkReaderModel(value: unknown): string | undefined {
   let total = 0;
   for (let i = 0; i < shapes.length; i++) {
     const w = v.weights[i];
-    const size = shapes[i].reduce((a, b) => a * b, 1);
+    const size = shapeSize(shapes[i]);
     if (!(w instanceof Float32Array)) return `weight ${i} is not a Float32Array`;
     if (w.length !== size) return `weight ${i} has ${w.length} values; its shape [${shapes[i].join(', ')}] holds ${size}`;
     for (let j = 0; j < w.length; j++) if (!Number.isFinite(w[j])) return `weight ${i}[${j}] is not finite`;

@@ -20,8 +20,7 @@ export function localReadingSupported(): boolean {
 export class LocalReader {
   private constructor(
     private readonly inspector: Inspector,
-    /** The model's name and creation time, to tell it from a model saved later under the same name. */
-    readonly name: string,
+    /** When the model was saved, to tell it from a model saved later under the same name. */
     readonly created: string,
     /** Which kernels run, e.g. "wasm-relaxed-simd". */
     readonly kernelName: string,
@@ -42,7 +41,7 @@ export class LocalReader {
       kernelName = kernels.name;
       return kernels;
     });
-    return new LocalReader(inspector, model.metadata.name, model.metadata.created, kernelName);
+    return new LocalReader(inspector, model.metadata.created, kernelName);
   }
 
   /** The unrolled view's answer for `text`, as the engine's inspectUnrolled makes it. */

@@ -318,7 +318,7 @@ function timing(name: string, start: number, detail?: unknown): void {
 function show(next: UnrolledInspection): void {
   const shapeChanged = !inspection || inspection.model.hiddenSize !== next.model.hiddenSize || rowOrder(inspection.model).length !== rowOrder(next.model).length;
   inspection = next;
-  if (!model || model.name !== next.model.name) setModel(next.model, false);
+  if (!model || model.name !== next.model.name) setModel(next.model);
   const T = next.tokens.length;
   if (state.selected) {
     const rows = rowOrder(next.model).length;
@@ -376,7 +376,7 @@ function render(keepUnitField: boolean): void {
   }
 }
 
-function setModel(next: InspectedModel | null, reinspect: boolean): void {
+function setModel(next: InspectedModel | null): void {
   model = next;
   if (next) {
     const layers = next.layers > 1 ? l10n.t('{0} layers', next.layers) : l10n.t('1 layer');
@@ -391,7 +391,6 @@ function setModel(next: InspectedModel | null, reinspect: boolean): void {
   }
   legendGatesItem.hidden = next?.cell === 'simplernn';
   legendPreItem.hidden = next?.cell !== 'simplernn';
-  if (reinspect) inspect(field.value);
 }
 
 function showStatus(text: string, error: boolean): void {
@@ -450,7 +449,7 @@ host.onEvent(WEBVIEW_EVENTS.modelChanged, (data) => {
     return;
   }
   inspection = null;
-  setModel(next, false);
+  setModel(next);
   if (readInView) loadReader();
   else dropReader();
   inspect(field.value);
@@ -479,7 +478,7 @@ export function start(outcome: { result: UnrolledHostMethods['ready']['result'] 
   }
   const result = outcome.result;
   const m = result?.model ?? null;
-  setModel(m !== null && checkModel(m) ? m : null, false);
+  setModel(m !== null && checkModel(m) ? m : null);
   const text = typeof result?.text === 'string' ? result.text : state.text;
   field.value = text;
   state.text = text;

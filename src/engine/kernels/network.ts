@@ -6,6 +6,7 @@
  * a sparse (lazy) Adam for the embedding rows a batch touches. tfjs remains the model-definition and
  * file-format layer: weights move in and out in tfjs-layers' getWeights() order and layout.
  */
+import { weightShapes } from '../../shared/weightShapes';
 import type { Kernels } from './kernelCore';
 
 /** The shape of the network. */
@@ -287,12 +288,7 @@ export class RecurrentNet {
 
   /** Shapes of the weights in tfjs-layers getWeights() order. */
   weightShapes(): number[][] {
-    const { hiddenSize: H, embeddingSize: E, classes, vocabSize } = this.config;
-    const G = this.gatesPerUnit;
-    const shapes: number[][] = [[vocabSize, E]];
-    for (const dirs of this.directions) for (const d of dirs) shapes.push([d.input, G * H], [H, G * H], [G * H]);
-    shapes.push([this.dirCount * H, classes], [classes]);
-    return shapes;
+    return weightShapes(this.config);
   }
 
   /** The weight arrays themselves (no copies), in getWeights() order. */
