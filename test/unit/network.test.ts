@@ -205,6 +205,32 @@ describe('fused recurrent network', function () {
     model.dispose();
   });
 
+  for (const kernels of ['js', 'auto'] as const) {
+    it(`adds another thread's dense gradients in its arena (peerGradients) into its own: the sum over both halves of a batch (${kernels} kernels)`, async () => {
+      const config: NetConfig = { cell: 'lstm', vocabSize: sizes.vocab, embeddingSize: sizes.E, hiddenSize: sizes.H, layers: 2, bidirectional: true, classes: sizes.classes, learningRate: 0.01, seed: 1 };
+      const whole = await createNet(config, { maxBatch: sizes.B, maxTime: sizes.T, kernels });
+      const first = await createNet(config, { maxBatch: sizes.B, maxTime: sizes.T, kernels, peerGradients: true });
+      const second = await createNet(config, { maxBatch: sizes.B, maxTime: sizes.T, kernels });
+      const random = seededRandom(77);
+      const weights = whole.weightShapes().map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * 0.8));
+      for (const n of [whole, first, second]) n.setWeights(weights);
+      const { ids, labels } = batchOf(sizes.B, sizes.T, sizes.vocab, 21);
+      const split = 2;
+      whole.computeGradients(ids, labels, sizes.B, sizes.T);
+      first.computeGradients(ids.slice(0, split * sizes.T), labels.slice(0, split), split, sizes.T, sizes.B);
+      second.computeGradients(ids.slice(split * sizes.T), labels.slice(split), sizes.B - split, sizes.T, sizes.B);
+      const peers = first.peerGradients();
+      assert.equal(peers.length, first.denseGradients().length);
+      second.denseGradients().forEach((g, i) => {
+        assert.equal(peers[i].buffer, first.embedding.buffer, 'the peer gradients are in the network\'s arena');
+        peers[i].set(g);
+      });
+      first.addPeerGradients();
+      whole.denseGradients().forEach((g, i) => assert.ok(maxDiff(g, first.denseGradients()[i]) < 1e-6, `gradient ${i} differs by ${maxDiff(g, first.denseGradients()[i])}`));
+      assert.throws(() => second.peerGradients(), /no room for peer gradients/);
+    });
+  }
+
   it('runs the same numbers on the WebAssembly kernels as on the JS kernels', async () => {
     const c: Case = { cell: 'lstm', bidirectional: true, layers: 2 };
     const big = { vocab: 50, E: 16, H: 24, classes: 3, B: 9, T: 13 };

@@ -121,6 +121,44 @@ describe('two-thread training', function () {
     }
   });
 
+  it('trains on two threads with the JS kernels too (their arena is shared memory)', async () => {
+    const js = await ParallelNet.create(config, { maxBatch: 9, maxTime: 8, threads: 2, kernels: 'js' });
+    const one = await make(1);
+    try {
+      assert.equal(js.kernelName, 'js×2');
+      js.net.setWeights(one.net.getWeights());
+      const { ids, labels, B, T } = batch(70);
+      const a = await one.trainStep(ids, labels, B, T);
+      const b = await js.trainStep(ids, labels, B, T);
+      assert.ok(Math.abs(a.loss - b.loss) < 1e-5, `loss ${a.loss} vs ${b.loss}`);
+      const wa = one.net.getWeights();
+      js.net.getWeights().forEach((w, i) => w.forEach((x, k) => assert.ok(Math.abs(x - wa[i][k]) < 1e-5, `weight ${i}[${k}]`)));
+    } finally {
+      js.dispose();
+      one.dispose();
+    }
+  });
+
+  it('reports a command that fails in the worker as an error, and goes on serving commands', async () => {
+    const two = await make(2);
+    try {
+      const internals = two as unknown as {
+        channel: unknown;
+        send(channel: unknown, kind: number, ids: Int32Array, time: number, from: number, batch: number, used: number): number;
+        finished(channel: unknown, seq: number): Promise<boolean>;
+      };
+      const { ids, labels, B, T } = batch(80);
+      const seq = internals.send(internals.channel, 99, ids, T, 5, B, T);
+      await assert.rejects(internals.finished(internals.channel, seq), /the kernel worker failed: unknown command 99/);
+      const r = await two.trainStep(ids, labels, B, T);
+      assert.ok(Number.isFinite(r.loss));
+      assert.match(two.kernelName, /×2$/);
+      assert.ok((two as unknown as { worker: unknown }).worker, 'the worker still runs');
+    } finally {
+      two.dispose();
+    }
+  });
+
   it('trains a batch of one row on the training thread alone', async () => {
     const two = await make(2);
     try {

@@ -827,7 +827,8 @@ class JsKernels extends ArenaKernels {
   constructor(capacityFloats: number) {
     // The arena starts one alignment step in, so no array sits at offset 0 (the kernels' "none").
     const bytes = roundUp(capacityFloats * 4, ALIGN) + ALIGN;
-    const buffer = new ArrayBuffer(bytes);
+    // Shared memory where the runtime has it (Node), so worker threads can read and write the arena as with WebAssembly's.
+    const buffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
     super('js', buffer, ALIGN, bytes, new JsElementwise(new Float32Array(buffer)));
   }
 

@@ -30,6 +30,8 @@ export interface NetOptions {
   kernels?: 'auto' | 'wasm' | 'js';
   /** Use this array (e.g. on a SharedArrayBuffer, shared with a worker) as the embedding table. */
   embedding?: Float32Array;
+  /** Room in the arena for another thread's dense gradients (peerGradients), which addPeerGradients adds in. */
+  peerGradients?: boolean;
 }
 
 /** Per-token values of one layer and direction, for the views (time-major rows t*B+b). */
@@ -85,6 +87,8 @@ interface AdamSlot {
   grad: Float32Array;
   m: Float32Array;
   v: Float32Array;
+  /** Another thread's gradient of the same parameter (empty without options.peerGradients). */
+  peer: Float32Array;
 }
 
 /** Every array the network keeps in the kernels' arena. */
@@ -181,7 +185,7 @@ function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) 
   const dDenseW = alloc(D * H * classes);
   const dDenseB = alloc(classes);
   // Sizes come from the shapes, not from the arrays: the counting stub hands out empty ones.
-  const slot = (param: Float32Array, grad: Float32Array, n: number): AdamSlot => ({ param, grad, m: alloc(n), v: alloc(n) });
+  const slot = (param: Float32Array, grad: Float32Array, n: number): AdamSlot => ({ param, grad, m: alloc(n), v: alloc(n), peer: options.peerGradients ? alloc(n) : empty });
   const slots = directions.flat().flatMap((d) => [slot(d.W, d.dW, d.input * G * H), slot(d.U, d.dU, H * G * H), slot(d.b, d.db, G * H)]);
   slots.push(slot(denseW, dDenseW, D * H * classes), slot(denseB, dDenseB, classes));
   return {
@@ -721,9 +725,22 @@ export class RecurrentNet {
     this.discardEmbeddingGradient();
   }
 
-  /** Gradient buffers in getWeights() order (embedding excluded: it is sparse), for tests. */
+  /** Gradient buffers in getWeights() order (embedding excluded: it is sparse). */
   denseGradients(): Float32Array[] {
     return this.arena.slots.map((s) => s.grad);
+  }
+
+  /** Where another thread writes its dense gradients (denseGradients() order), with options.peerGradients. */
+  peerGradients(): Float32Array[] {
+    if (!this.options.peerGradients) throw new Error('This network has no room for peer gradients (options.peerGradients)');
+    return this.arena.slots.map((s) => s.peer);
+  }
+
+  /** Adds the peer gradients into this network's dense gradients (a sum over the other thread's share of the batch). */
+  addPeerGradients(): void {
+    if (!this.options.peerGradients) throw new Error('This network has no room for peer gradients (options.peerGradients)');
+    // Each array is one row, added onto row 0 of the gradient: zeroH supplies the row number 0.
+    for (const { grad, peer } of this.arena.slots) this.kernels.scatterAddRows(1, grad.length, peer, this.arena.zeroH, grad);
   }
 
   /** Releases nothing yet (buffers are garbage-collected with the network); kept for the API. */

@@ -1,9 +1,12 @@
 /**
  * Data-parallel training on two cores: the training thread runs one half of each batch, a worker
- * thread the other half, on the same weights (the embedding table is shared memory; the other
- * weights are published to shared memory once per step). The gradients are combined in proportion to
- * each half's rows, then one Adam step runs on the training thread: the same update as a single-thread
- * step, up to the order of float additions.
+ * thread the other half, on the same weights. The training thread's network lives in shared memory:
+ * the worker reads the embedding table from it, copies the other weights when they changed, and
+ * writes its gradients into it. Each half computes its share of the whole batch's mean gradient, the
+ * shares are summed (a SIMD kernel), then one Adam step runs on the training thread: the same update
+ * as a single-thread step, up to the order of float additions. Commands reach the worker
+ * through shared memory (parallelProtocol.ts), not messages: a message and its event-loop turn cost
+ * 0.05–0.15 ms each way, a few percent of a small model's step.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { RpcEndpoint, RpcError } from '../../shared/rpc';
 import { createNet } from './createNet';
 import type { NetConfig, NetOptions, RecurrentNet } from './network';
-import type { SharedBuffers, WorkerMethods } from './parallelProtocol';
+import { Command, CONTROL_BYTES, LOSS_BYTE, MESSAGE_BYTE, MESSAGE_BYTES, spinWhile, Word, type SharedBuffers, type WorkerMethods } from './parallelProtocol';
 
 /** Where the bundled worker script is: beside this bundle, or in the repository's dist/ (tests run from src). */
 function workerScript(): string | undefined {
@@ -48,21 +51,34 @@ function usedTime(ids: Int32Array, time: number, from: number, to: number): numb
   return used;
 }
 
-/** Rows [from, to) of a batch, cut to `used` columns. */
-function slice(ids: Int32Array, time: number, from: number, to: number, used: number): Int32Array {
-  const out = new Int32Array((to - from) * used);
+/** Rows [from, to) of a batch, cut to `used` columns, into `out` (a new array when not given). */
+function slice(ids: Int32Array, time: number, from: number, to: number, used: number, out: Int32Array<ArrayBufferLike> = new Int32Array((to - from) * used)): Int32Array<ArrayBufferLike> {
   for (let b = from; b < to; b++) out.set(ids.subarray(b * time, b * time + used), (b - from) * used);
   return out;
 }
 
+/** How long the training thread blocks in Atomics.wait for the worker before it waits in event-loop turns instead (where a worker's exit is heard). */
+const BLOCKING_WAIT_MS = 100;
+
+/** Views of the shared buffers on the training thread's side. */
+interface Channel {
+  control: Int32Array;
+  loss: Float64Array;
+  message: Uint8Array;
+  ids: Int32Array;
+  labels: Int32Array;
+  probs: Float32Array;
+  embeddingIds: Int32Array;
+  embeddingRows: Float32Array;
+}
+
 /** A RecurrentNet that trains on one or two threads. */
 export class ParallelNet {
-  private weightViews: Float32Array[] = [];
-  private gradientViews: Float32Array[] = [];
-  private embeddingIds: Int32Array | undefined;
-  private embeddingRows: Float32Array | undefined;
-  /** The revision of the weights in the shared buffer (−1: none yet); the worker compares it to skip copying unchanged weights. */
-  private publishedRevision = -1;
+  private readonly channel: Channel | undefined;
+  /** The number of the last command sent. */
+  private seq = 0;
+  /** Commands go one at a time: a call waits for the one before it. */
+  private lock: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly net: RecurrentNet,
@@ -74,15 +90,18 @@ export class ParallelNet {
     worker?.on('exit', (code) => this.workerStopped(`it exited with code ${code}`));
     worker?.on('error', (err) => this.workerStopped(err.message));
     if (buffers) {
-      const dense = net.weightArrays().slice(1);
-      let offset = 0;
-      for (const a of dense) {
-        this.weightViews.push(new Float32Array(buffers.weights, offset * 4, a.length));
-        this.gradientViews.push(new Float32Array(buffers.gradients, offset * 4, a.length));
-        offset += a.length;
-      }
-      this.embeddingIds = new Int32Array(buffers.embeddingIds);
-      this.embeddingRows = new Float32Array(buffers.embeddingRows);
+      this.channel = {
+        control: new Int32Array(buffers.control, 0, LOSS_BYTE / 4),
+        loss: new Float64Array(buffers.control, LOSS_BYTE, 1),
+        message: new Uint8Array(buffers.control, MESSAGE_BYTE, MESSAGE_BYTES),
+        ids: new Int32Array(buffers.ids),
+        labels: new Int32Array(buffers.labels),
+        probs: new Float32Array(buffers.probs),
+        embeddingIds: new Int32Array(buffers.embeddingIds),
+        embeddingRows: new Float32Array(buffers.embeddingRows),
+      };
+      // The worker's command loop; it answers only when stopped.
+      rpc?.request('serve', {}).catch(() => undefined);
     }
   }
 
@@ -94,17 +113,24 @@ export class ParallelNet {
       const net = await createNet(config, options);
       return new ParallelNet(net, undefined, undefined, undefined, net.kernelName);
     }
+    const net = await createNet(config, { ...options, peerGradients: true });
+    if (!(net.embedding.buffer instanceof SharedArrayBuffer)) {
+      console.error('Training on one thread: the kernels\' memory is not shared memory');
+      return new ParallelNet(net, undefined, undefined, undefined, net.kernelName);
+    }
     const E = config.embeddingSize;
-    const embedding = new SharedArrayBuffer(config.vocabSize * E * 4);
-    const net = await createNet(config, { ...options, embedding: new Float32Array(embedding) });
-    const denseFloats = net.weightArrays().slice(1).reduce((n, a) => n + a.length, 0);
-    const maxRows = Math.ceil(options.maxBatch / 2) * options.maxTime;
+    const workerBatch = Math.ceil(options.maxBatch / 2);
+    const maxRows = workerBatch * options.maxTime;
     const buffers: SharedBuffers = {
-      embedding,
-      weights: new SharedArrayBuffer(denseFloats * 4),
-      gradients: new SharedArrayBuffer(denseFloats * 4),
+      embedding: net.embedding,
+      weights: net.weightArrays().slice(1),
+      gradients: net.peerGradients(),
       embeddingIds: new SharedArrayBuffer(maxRows * 4),
       embeddingRows: new SharedArrayBuffer(maxRows * E * 4),
+      control: new SharedArrayBuffer(CONTROL_BYTES),
+      ids: new SharedArrayBuffer(maxRows * 4),
+      labels: new SharedArrayBuffer(workerBatch * 4),
+      probs: new SharedArrayBuffer(workerBatch * config.classes * 4),
     };
     // Its heap sizes follow the process's V8 flags (the engine starts with ENGINE_NODE_FLAGS).
     const worker = new Worker(script);
@@ -120,7 +146,7 @@ export class ParallelNet {
       worker.once('exit', (code) => reject(new Error(`the kernel worker exited (${code})`)));
     });
     try {
-      const { kernels } = await Promise.race([rpc.request('init', { config, maxBatch: Math.ceil(options.maxBatch / 2), maxTime: options.maxTime, buffers }), failed]);
+      const { kernels } = await Promise.race([rpc.request('init', { config, maxBatch: workerBatch, maxTime: options.maxTime, kernels: options.kernels, buffers }), failed]);
       return new ParallelNet(net, worker, rpc, buffers, `${kernels}×2`);
     } catch (err) {
       rpc.close();
@@ -143,41 +169,77 @@ export class ParallelNet {
     console.error(`Training goes on on one thread: the kernel worker stopped (${reason})`);
   }
 
-  /** Publishes the dense weights to the worker when they changed since the last time (an Adam step changes them). */
-  private publishWeights(): void {
-    if (this.publishedRevision === this.net.revision) return;
-    const dense = this.net.weightArrays();
-    this.weightViews.forEach((v, i) => v.set(dense[i + 1]));
-    this.publishedRevision = this.net.revision;
+  /** Runs `f` after the commands before it finished. */
+  private async exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const before = this.lock;
+    let release!: () => void;
+    this.lock = new Promise((resolve) => (release = resolve));
+    await before;
+    try {
+      return await f();
+    } finally {
+      release();
+    }
+  }
+
+  /** Writes the worker's part of a batch (rows [from, batch), `used` columns) and starts `kind` on it; returns the command's number. */
+  private send(channel: Channel, kind: number, ids: Int32Array, time: number, from: number, batch: number, used: number, meanOver = 0): number {
+    const c = channel.control;
+    slice(ids, time, from, batch, used, channel.ids);
+    c[Word.kind] = kind;
+    c[Word.batch] = batch - from;
+    c[Word.time] = used;
+    c[Word.meanOver] = meanOver;
+    c[Word.weightsVersion] = this.net.revision;
+    const seq = ++this.seq;
+    Atomics.store(c, Word.seq, seq);
+    Atomics.notify(c, Word.seq);
+    return seq;
+  }
+
+  /**
+   * Waits until the worker finished command `seq`: true when it did (throws its error if it failed),
+   * false when the worker stopped first.
+   */
+  private async finished(channel: Channel, seq: number): Promise<boolean> {
+    const c = channel.control;
+    // Commands run one at a time, so the done word holds seq − 1 until the worker finishes this one.
+    if (spinWhile(c, Word.done, seq - 1) !== seq) {
+      const started = performance.now();
+      for (let now = Atomics.load(c, Word.done); now !== seq; now = Atomics.load(c, Word.done)) {
+        if (!this.worker) return false;
+        if (performance.now() - started < BLOCKING_WAIT_MS) Atomics.wait(c, Word.done, now, 5);
+        else await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    if (c[Word.failed]) {
+      const message = new TextDecoder().decode(channel.message.slice(0, c[Word.messageLength]));
+      throw new Error(`the kernel worker failed: ${message}`);
+    }
+    return true;
   }
 
   /** One Adam step on a right-padded batch split between the threads: mean loss and correct count. */
   async trainStep(ids: Int32Array, labels: Int32Array, batch: number, time: number): Promise<{ loss: number; correct: number }> {
-    if (!this.rpc || batch < 2) return this.net.trainStepWithAccuracy(ids, labels, batch, time);
-    const b1 = Math.ceil(batch / 2);
-    const b2 = batch - b1;
-    const t1 = usedTime(ids, time, 0, b1);
-    const t2 = usedTime(ids, time, b1, batch);
-    this.publishWeights();
-    // Each half computes its share of the whole batch's mean gradient: merging is a plain sum.
-    const remote = this.rpc.request('gradients', { ids: slice(ids, time, b1, batch, t2), labels: labels.slice(b1), batch: b2, time: t2, meanOver: batch, weightsVersion: this.publishedRevision });
-    const local = this.net.computeGradients(slice(ids, time, 0, b1, t1), labels.slice(0, b1), b1, t1, batch);
-    let other: Awaited<typeof remote>;
-    try {
-      other = await remote;
-    } catch (err) {
-      if (this.rpc) throw err;
-      return this.net.trainStepWithAccuracy(ids, labels, batch, time);
-    }
-    const w1 = b1 / batch;
-    const w2 = b2 / batch;
-    this.net.denseGradients().forEach((g, i) => {
-      const o = this.gradientViews[i];
-      for (let k = 0; k < g.length; k++) g[k] += o[k];
+    const channel = this.channel;
+    if (!channel || !this.worker || batch < 2) return this.net.trainStepWithAccuracy(ids, labels, batch, time);
+    return this.exclusive(async () => {
+      if (!this.worker) return this.net.trainStepWithAccuracy(ids, labels, batch, time);
+      const b1 = Math.ceil(batch / 2);
+      const b2 = batch - b1;
+      const t1 = usedTime(ids, time, 0, b1);
+      const t2 = usedTime(ids, time, b1, batch);
+      channel.labels.set(labels.subarray(b1, batch));
+      // Each half computes its share of the whole batch's mean gradient: merging is a plain sum.
+      const seq = this.send(channel, Command.gradients, ids, time, b1, batch, t2, batch);
+      const local = this.net.computeGradients(slice(ids, time, 0, b1, t1), labels.slice(0, b1), b1, t1, batch);
+      if (!(await this.finished(channel, seq))) return this.net.trainStepWithAccuracy(ids, labels, batch, time);
+      const c = channel.control;
+      this.net.addPeerGradients();
+      this.net.addEmbeddingGradient(channel.embeddingIds, channel.embeddingRows, c[Word.rows]);
+      this.net.applyAdam();
+      return { loss: (b1 / batch) * local.loss + (b2 / batch) * channel.loss[0], correct: local.correct + c[Word.correct] };
     });
-    this.net.addEmbeddingGradient(this.embeddingIds!, this.embeddingRows!, other.rows);
-    this.net.applyAdam();
-    return { loss: w1 * local.loss + w2 * other.loss, correct: local.correct + other.correct };
   }
 
   /**
@@ -185,25 +247,22 @@ export class ParallelNet {
    * numbers do not depend on the rows beside it, so the result is the same as one thread's).
    */
   async predict(ids: Int32Array, batch: number, time: number): Promise<Float32Array> {
-    if (!this.rpc || batch < 2) return this.predictHere(ids, batch, time);
-    const b1 = Math.ceil(batch / 2);
-    const t1 = usedTime(ids, time, 0, b1);
-    const t2 = usedTime(ids, time, b1, batch);
-    this.publishWeights();
-    const remote = this.rpc.request('predict', { ids: slice(ids, time, b1, batch, t2), batch: batch - b1, time: t2, weightsVersion: this.publishedRevision });
-    const local = this.net.predict(slice(ids, time, 0, b1, t1), b1, t1);
-    let probs: Float32Array;
-    try {
-      ({ probs } = await remote);
-    } catch (err) {
-      if (this.rpc) throw err;
-      return this.predictHere(ids, batch, time);
-    }
-    const C = this.net.config.classes;
-    const out = new Float32Array(batch * C);
-    out.set(local);
-    out.set(probs, b1 * C);
-    return out;
+    const channel = this.channel;
+    if (!channel || !this.worker || batch < 2) return this.predictHere(ids, batch, time);
+    return this.exclusive(async () => {
+      if (!this.worker) return this.predictHere(ids, batch, time);
+      const b1 = Math.ceil(batch / 2);
+      const t1 = usedTime(ids, time, 0, b1);
+      const t2 = usedTime(ids, time, b1, batch);
+      const seq = this.send(channel, Command.predict, ids, time, b1, batch, t2);
+      const local = this.net.predict(slice(ids, time, 0, b1, t1), b1, t1);
+      if (!(await this.finished(channel, seq))) return this.predictHere(ids, batch, time);
+      const C = this.net.config.classes;
+      const out = new Float32Array(batch * C);
+      out.set(local);
+      out.set(channel.probs.subarray(0, (batch - b1) * C), b1 * C);
+      return out;
+    });
   }
 
   /**
@@ -211,7 +270,7 @@ export class ParallelNet {
    * batch size: training only ever touches that many rows of this thread's buffers.
    */
   predictHere(ids: Int32Array, batch: number, time: number): Float32Array {
-    const part = this.rpc ? Math.ceil(this.net.options.maxBatch / 2) : batch;
+    const part = this.channel ? Math.ceil(this.net.options.maxBatch / 2) : batch;
     if (batch <= part) return this.net.predict(ids, batch, time);
     const C = this.net.config.classes;
     const out = new Float32Array(batch * C);
@@ -224,9 +283,14 @@ export class ParallelNet {
 
   /** Stops the worker. */
   dispose(): void {
-    const { rpc, worker } = this;
+    const { rpc, worker, channel } = this;
     this.rpc = undefined;
     this.worker = undefined;
+    if (worker && channel) {
+      channel.control[Word.kind] = Command.stop;
+      Atomics.store(channel.control, Word.seq, ++this.seq);
+      Atomics.notify(channel.control, Word.seq);
+    }
     rpc?.close();
     void worker?.terminate();
     this.net.dispose();

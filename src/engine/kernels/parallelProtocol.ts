@@ -1,24 +1,94 @@
-/** Messages between the engine's training thread and its kernel worker, and the shared-memory layout they use. */
-import type { NetConfig } from './network';
+/**
+ * How the engine's training thread and its kernel worker talk: an `init` message, then a command
+ * channel in shared memory (one word to start a command, one to say it is done, Atomics.wait and
+ * notify in between) that carries every training step and prediction without a message.
+ */
+import type { NetConfig, NetOptions } from './network';
 
-/** Shared buffers: the embedding table, the other weights (main → worker) and the worker's gradients (worker → main). */
+/**
+ * What the two threads share. The training thread's network lives in shared memory (its arena): the
+ * worker reads the embedding table and the other weights from there and writes its dense gradients
+ * there, next to the training thread's own (RecurrentNet's peerGradients).
+ */
 export interface SharedBuffers {
-  embedding: SharedArrayBuffer;
-  /** Every weight array but the embedding, concatenated in getWeights() order. */
-  weights: SharedArrayBuffer;
-  /** The worker's dense gradients, same layout as `weights`. */
-  gradients: SharedArrayBuffer;
+  /** The training thread's embedding table (a view of its arena). */
+  embedding: Float32Array;
+  /** Its other weights, in getWeights() order (views of its arena). */
+  weights: Float32Array[];
+  /** Where the worker writes its dense gradients, in the same order (views of its arena). */
+  gradients: Float32Array[];
   /** The worker's embedding gradient: ids (Int32, maxRows) then rows (Float32, maxRows × E). */
   embeddingIds: SharedArrayBuffer;
   embeddingRows: SharedArrayBuffer;
+  /** The command channel: CONTROL_WORDS Int32 words, the loss (Float64 at LOSS_BYTE), an error message (bytes from MESSAGE_BYTE). */
+  control: SharedArrayBuffer;
+  /** The worker's part of a batch: ids [maxRows] (Int32). */
+  ids: SharedArrayBuffer;
+  /** Its labels [maxBatch] (Int32). */
+  labels: SharedArrayBuffer;
+  /** Its probabilities [maxBatch × classes] (Float32). */
+  probs: SharedArrayBuffer;
 }
 
-/** Methods the worker serves. */
+/** Word indices of the control buffer's Int32 view. */
+export const Word = {
+  /** The number of the latest command (the training thread increments it and notifies). */
+  seq: 0,
+  /** The number of the latest command the worker finished (it stores it and notifies). */
+  done: 1,
+  /** What the latest command asks (Command). */
+  kind: 2,
+  /** Its batch rows, time steps, the row count the gradient is averaged over, and the weights' revision (RecurrentNet.revision). */
+  batch: 3,
+  time: 4,
+  meanOver: 5,
+  weightsVersion: 6,
+  /** Results: correct predictions, embedding-gradient rows. */
+  correct: 7,
+  rows: 8,
+  /** 1 when the command failed (the message is in the message bytes), else 0. */
+  failed: 9,
+  messageLength: 10,
+} as const;
+
+/** The commands. */
+export const Command = {
+  /** Loss and gradients of the worker's part of a batch: ids and labels in their buffers; the dense gradients, embedding rows, loss, correct count and row count come back. */
+  gradients: 1,
+  /** Probabilities of the worker's part of a batch into `probs`. */
+  predict: 2,
+  /** Leave the command loop. */
+  stop: 3,
+} as const;
+
+export const CONTROL_WORDS = 16;
+export const LOSS_BYTE = CONTROL_WORDS * 4;
+export const MESSAGE_BYTE = LOSS_BYTE + 8;
+export const MESSAGE_BYTES = 1024;
+export const CONTROL_BYTES = MESSAGE_BYTE + MESSAGE_BYTES;
+
+/**
+ * How long a thread that waits for the other spins before it sleeps in Atomics.wait. Waking a
+ * sleeping thread costs 0.05–0.1 ms here (more on a virtual machine, where the idle core halts), a
+ * few percent of a small model's step; the waits between the threads are usually shorter than this.
+ */
+export const SPIN_MS = 1;
+
+/** Spins while words[index] === value, for at most spinMs; returns the value it last read. */
+export function spinWhile(words: Int32Array, index: number, value: number, spinMs = SPIN_MS): number {
+  let now = Atomics.load(words, index);
+  if (now !== value) return now;
+  const until = performance.now() + spinMs;
+  for (let n = 1; ; n++) {
+    now = Atomics.load(words, index);
+    if (now !== value || ((n & 1023) === 0 && performance.now() > until)) return now;
+  }
+}
+
+/** Messages the worker serves. */
 export type WorkerMethods = {
   /** Build the worker's network on the shared buffers. */
-  init: { params: { config: NetConfig; maxBatch: number; maxTime: number; buffers: SharedBuffers }; result: { kernels: string } };
-  /** Loss and gradients of the worker's part of a batch (weights read from the shared buffer first when their version changed). */
-  gradients: { params: { ids: Int32Array; labels: Int32Array; batch: number; time: number; meanOver: number; weightsVersion: number }; result: { loss: number; correct: number; rows: number } };
-  /** Probabilities of the worker's part of a batch. */
-  predict: { params: { ids: Int32Array; batch: number; time: number; weightsVersion: number }; result: { probs: Float32Array } };
+  init: { params: { config: NetConfig; maxBatch: number; maxTime: number; kernels: NetOptions['kernels']; buffers: SharedBuffers }; result: { kernels: string } };
+  /** Run the command loop until a stop command (answers then). */
+  serve: { params: Record<string, never>; result: Record<string, never> };
 };

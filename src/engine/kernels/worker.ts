@@ -1,37 +1,88 @@
 /**
  * The kernel worker: runs forward/backward on its share of each batch with its own WebAssembly
- * instance, reading the weights the training thread publishes in shared memory and writing its
- * gradients back there. Two messages per training step, none per time step.
+ * instance, reading the weights from the training thread's network (shared memory) and writing its
+ * gradients there. After `init` it waits in a command loop on shared memory (spinning briefly, then
+ * in Atomics.wait): a step costs two shared-memory signals, no message and no event-loop turn.
  */
 import { parentPort } from 'node:worker_threads';
 import { RpcEndpoint } from '../../shared/rpc';
 import { createNet } from './createNet';
 import type { RecurrentNet } from './network';
-import type { SharedBuffers, WorkerMethods } from './parallelProtocol';
+import { Command, MESSAGE_BYTE, MESSAGE_BYTES, LOSS_BYTE, spinWhile, Word, type WorkerMethods } from './parallelProtocol';
 
-let net: RecurrentNet | undefined;
-/** Views of the shared buffers the worker hands its embedding-gradient rows back in. */
-let sharedIds: Int32Array | undefined;
-let sharedRows: Float32Array | undefined;
-let weightViews: Float32Array[] = [];
-let gradientViews: Float32Array[] = [];
-/** The version of the published weights this worker's network holds. */
-let loadedVersion = -1;
-
-/** Copies the published weights in when they are newer than the ones held. */
-function loadWeights(version: number): void {
-  if (!net || version === loadedVersion) return;
-  net.setWeightsExceptEmbedding(weightViews);
-  loadedVersion = version;
+interface State {
+  net: RecurrentNet;
+  control: Int32Array;
+  loss: Float64Array;
+  message: Uint8Array;
+  ids: Int32Array;
+  labels: Int32Array;
+  probs: Float32Array;
+  sharedIds: Int32Array;
+  sharedRows: Float32Array;
+  weights: Float32Array[];
+  gradients: Float32Array[];
+  /** The revision of the training thread's weights this worker's network holds. */
+  loadedVersion: number;
 }
 
-function views(buffer: SharedArrayBuffer, arrays: Float32Array[]): Float32Array[] {
-  let offset = 0;
-  return arrays.map((a) => {
-    const v = new Float32Array(buffer, offset * 4, a.length);
-    offset += a.length;
-    return v;
-  });
+let state: State | undefined;
+
+/** Copies the training thread's weights in when they changed since the last copy. */
+function loadWeights(s: State, version: number): void {
+  if (version === s.loadedVersion) return;
+  s.net.setWeightsExceptEmbedding(s.weights);
+  s.loadedVersion = version;
+}
+
+/** Runs one command from the control words. */
+function run(s: State, kind: number): void {
+  const c = s.control;
+  const batch = c[Word.batch];
+  const time = c[Word.time];
+  if (kind === Command.gradients) {
+    loadWeights(s, c[Word.weightsVersion]);
+    const { loss, correct, embeddingRows } = s.net.computeGradients(s.ids.subarray(0, batch * time), s.labels.subarray(0, batch), batch, time, c[Word.meanOver]);
+    s.net.denseGradients().forEach((g, i) => s.gradients[i].set(g));
+    const { ids, rows } = s.net.embeddingGradient();
+    s.sharedIds.set(ids);
+    s.sharedRows.set(rows);
+    s.net.discardEmbeddingGradient();
+    s.loss[0] = loss;
+    c[Word.correct] = correct;
+    c[Word.rows] = embeddingRows;
+  } else if (kind === Command.predict) {
+    loadWeights(s, c[Word.weightsVersion]);
+    s.probs.set(s.net.predict(s.ids.subarray(0, batch * time), batch, time));
+  } else {
+    throw new Error(`unknown command ${kind}`);
+  }
+}
+
+/** Waits for commands and runs them until a stop command. */
+function serve(s: State): void {
+  const c = s.control;
+  let handled = Atomics.load(c, Word.done);
+  for (;;) {
+    while (spinWhile(c, Word.seq, handled) === handled) Atomics.wait(c, Word.seq, handled);
+    const seq = Atomics.load(c, Word.seq);
+    const kind = c[Word.kind];
+    c[Word.failed] = 0;
+    if (kind !== Command.stop) {
+      try {
+        run(s, kind);
+      } catch (err) {
+        const bytes = new TextEncoder().encode(String((err as Error)?.message ?? err)).subarray(0, MESSAGE_BYTES);
+        s.message.set(bytes);
+        c[Word.messageLength] = bytes.length;
+        c[Word.failed] = 1;
+      }
+    }
+    handled = seq;
+    Atomics.store(c, Word.done, seq);
+    Atomics.notify(c, Word.done);
+    if (kind === Command.stop) return;
+  }
 }
 
 if (!parentPort) throw new Error('kernel worker: no parent port');
@@ -49,31 +100,27 @@ const rpc = new RpcEndpoint<WorkerMethods, Record<string, never>>(
 
 rpc.handle('init', async (params) => {
   const p = params as WorkerMethods['init']['params'];
-  sharedIds = new Int32Array(p.buffers.embeddingIds);
-  sharedRows = new Float32Array(p.buffers.embeddingRows);
-  net = await createNet(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, embedding: new Float32Array(p.buffers.embedding) });
-  const dense = net.weightArrays().slice(1);
-  weightViews = views(p.buffers.weights, dense);
-  gradientViews = views(p.buffers.gradients, dense);
+  const b = p.buffers;
+  const net = await createNet(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, kernels: p.kernels, embedding: b.embedding });
+  state = {
+    net,
+    control: new Int32Array(b.control, 0, LOSS_BYTE / 4),
+    loss: new Float64Array(b.control, LOSS_BYTE, 1),
+    message: new Uint8Array(b.control, MESSAGE_BYTE, MESSAGE_BYTES),
+    ids: new Int32Array(b.ids),
+    labels: new Int32Array(b.labels),
+    probs: new Float32Array(b.probs),
+    sharedIds: new Int32Array(b.embeddingIds),
+    sharedRows: new Float32Array(b.embeddingRows),
+    weights: b.weights,
+    gradients: b.gradients,
+    loadedVersion: -1,
+  };
   return { kernels: net.kernelName };
 });
 
-rpc.handle('gradients', (params) => {
-  if (!net || !sharedIds || !sharedRows) throw new Error('kernel worker: not initialised');
-  const p = params as WorkerMethods['gradients']['params'];
-  loadWeights(p.weightsVersion);
-  const { loss, correct, embeddingRows } = net.computeGradients(p.ids, p.labels, p.batch, p.time, p.meanOver);
-  net.denseGradients().forEach((g, i) => gradientViews[i].set(g));
-  const { ids, rows } = net.embeddingGradient();
-  sharedIds.set(ids);
-  sharedRows.set(rows);
-  net.discardEmbeddingGradient();
-  return { loss, correct, rows: embeddingRows };
-});
-
-rpc.handle('predict', (params) => {
-  if (!net) throw new Error('kernel worker: not initialised');
-  const p = params as WorkerMethods['predict']['params'];
-  loadWeights(p.weightsVersion);
-  return { probs: net.predict(p.ids, p.batch, p.time) };
+rpc.handle('serve', () => {
+  if (!state) throw new Error('kernel worker: not initialised');
+  serve(state);
+  return {};
 });
