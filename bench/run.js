@@ -3,8 +3,10 @@
  * `npm run bench`: training and inference throughput (tokens/s) of an Embedding → LSTM → Dense softmax
  * classifier on two configs, for each peer in its own child process (tfjs-layers on the cpu and wasm
  * backends, PyTorch CPU at 1 and 2 threads, our fused engine), with ratios against ours, each peer's
- * peak RSS, and our inference-with-capture latency. Prints a table and writes bench/results/*.json.
- * Usage: node bench/run.js [--quick] [--peers tfjs,torch,ours] [--help]
+ * peak RSS, and our inference-with-capture latency. Ours and PyTorch run in interleaved rounds (best of
+ * the rounds is reported, with the median too) so that host speed drifting over minutes does not decide
+ * the ratio. Prints a table and writes bench/results/*.json.
+ * Usage: node bench/run.js [--quick] [--peers tfjs,torch,ours] [--rounds N] [--help]
  */
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -50,6 +52,10 @@ const UNSORTED_SEGMENT_SUM_SKIP = {
  */
 /** The order peers run in (the table keeps PEERS' order). */
 const RUN_RANK = { ours: 0, torch: 1, tfjs: 2 };
+/** Peer kinds compared head to head: they run in interleaved rounds; the others (slow tfjs) run once, after them. */
+const HEAD_TO_HEAD = new Set(['ours', 'torch']);
+/** Rounds of the head-to-head peers by default (full run / --quick). */
+const DEFAULT_ROUNDS = { full: 3, quick: 1 };
 
 const PEERS = [
   {
@@ -123,20 +129,30 @@ const PEERS = [
   },
 ];
 
-const HELP = `Usage: npm run bench -- [--quick] [--peers LIST]
+const HELP = `Usage: npm run bench -- [--quick] [--peers LIST] [--rounds N]
 
   --quick        short timing (smoke run); the slow tfjs large cells are not run
   --peers LIST   comma-separated peers or groups: tfjs, torch, ours, tfjs-cpu, tfjs-wasm, or ids
                  (${PEERS.map((p) => p.id).join(', ')}); default: all
+  --rounds N     rounds of the head-to-head peers (ours, torch-1, torch-2), interleaved: ours, torch-1,
+                 torch-2, then again, N times; each cell reports the best round (and the ratio of the
+                 medians too). The tfjs peers run once, after the rounds. Integer ≥ 1; default
+                 ${DEFAULT_ROUNDS.full}, under --quick ${DEFAULT_ROUNDS.quick}
   --help         this text
 
 Writes bench/results/<UTC date-time>.json and bench/results/latest.json; --quick runs write
 <UTC date-time>-quick.json and latest-quick.json, runs of some peers <UTC date-time>-partial.json
 and latest-partial.json.`;
 
+/** The command-line options: quick, the peers to run (PEERS' order), the names asked for and the rounds; exits 2 on a bad value. */
 function parseOptions() {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, peers: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      peers: { type: 'string' },
+      rounds: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
     console.log(HELP);
@@ -148,7 +164,15 @@ function parseOptions() {
     console.error(`Unknown peer(s): ${unknown.join(', ')}\n\n${HELP}`);
     process.exit(2);
   }
-  return { quick: values.quick, peers: PEERS.filter((p) => wanted.some((name) => matchesPeer(p, name))), requested: wanted };
+  let rounds = values.quick ? DEFAULT_ROUNDS.quick : DEFAULT_ROUNDS.full;
+  if (values.rounds !== undefined) {
+    rounds = /^\d+$/.test(values.rounds) ? Number(values.rounds) : NaN;
+    if (!Number.isSafeInteger(rounds) || rounds < 1) {
+      console.error(`--rounds must be an integer ≥ 1, not '${values.rounds}'\n\n${HELP}`);
+      process.exit(2);
+    }
+  }
+  return { quick: values.quick, peers: PEERS.filter((p) => wanted.some((name) => matchesPeer(p, name))), requested: wanted, rounds };
 }
 
 function matchesPeer(peer, name) {
@@ -359,6 +383,65 @@ function howItEnded(peer, run, crash) {
   return undefined;
 }
 
+/**
+ * Merges a peer's rounds (summarizePeer's summaries, in round order) into one summary of the same shape:
+ * per cell the best ok round (highest tokens/s) with `rounds` (each round's tokens/s, null where it had no
+ * figure); ok if any round was; peak RSS and other processes' cores the max, wall time the sum; info and
+ * capture from the first round that has them; message and log tail from a failed round when none was ok.
+ */
+function mergeRounds(summaries) {
+  const okRounds = summaries.filter((s) => s.status === 'ok');
+  const base = okRounds[0] ?? summaries.find((s) => s.status !== 'ok') ?? summaries[0];
+  const cells = {};
+  for (const configName of CONFIG_NAMES) {
+    cells[configName] = {};
+    for (const phase of PHASES) {
+      const perRound = summaries.map((s) => s.cells[configName][phase]);
+      let best;
+      for (const cell of perRound) if (cell.status === 'ok' && (!best || cell.tokensPerSecond > best.tokensPerSecond)) best = cell;
+      cells[configName][phase] = { ...(best ?? base.cells[configName][phase]), rounds: perRound.map((c) => (c.status === 'ok' ? c.tokensPerSecond : null)) };
+    }
+  }
+  const maxOf = (values) => (values.some((v) => v !== undefined) ? Math.max(...values.filter((v) => v !== undefined)) : undefined);
+  const peakRssMb = maxOf(summaries.map((s) => s.peakRssMb));
+  const failedRounds = summaries
+    .map((s, i) => ({ round: i + 1, status: s.status, message: s.message }))
+    .filter((r) => r.status !== 'ok');
+  return {
+    ...base,
+    info: summaries.find((s) => Object.keys(s.info).some((k) => s.info[k] !== undefined))?.info ?? base.info,
+    cells,
+    peakRssMb,
+    peakRssSource: summaries.find((s) => s.peakRssMb === peakRssMb)?.peakRssSource ?? base.peakRssSource,
+    wallSeconds: summaries.reduce((sum, s) => sum + (s.wallSeconds ?? 0), 0),
+    otherCpuCores: maxOf(summaries.map((s) => s.otherCpuCores)),
+    capture: summaries.find((s) => s.capture)?.capture,
+    failedRounds: okRounds.length && failedRounds.length ? failedRounds : undefined,
+  };
+}
+
+/** Median of the finite values (mean of the middle two for an even count); undefined when there is none. */
+function median(values) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (!sorted.length) return undefined;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** A peer whose cells carry the median of their rounds instead of the best (cells without rounds are kept). */
+function medianOfRounds(peer) {
+  const cells = {};
+  for (const configName of CONFIG_NAMES) {
+    cells[configName] = {};
+    for (const phase of PHASES) {
+      const cell = peer.cells[configName][phase];
+      const value = cell.rounds ? median(cell.rounds) : undefined;
+      cells[configName][phase] = !cell.rounds ? cell : value === undefined ? { status: 'error', message: 'no round had a figure' } : { status: 'ok', tokensPerSecond: value };
+    }
+  }
+  return { ...peer, cells };
+}
+
 function pick(object, keys) {
   return Object.fromEntries(keys.filter((k) => object[k] !== undefined).map((k) => [k, object[k]]));
 }
@@ -480,13 +563,22 @@ function printReport(report) {
   out.push(`  small: B=${small.batch} T=${small.time} E=${small.embedding} H=${small.hidden} vocab=${small.vocab} classes=${small.classes}`);
   out.push(`  large: B=${large.batch} T=${large.time} E=${large.embedding} H=${large.hidden} vocab=${large.vocab} classes=${large.classes}`);
   out.push(`  tokens/s = timed steps · B·T / seconds (seeded random ids, no padding); ${report.quick ? 'quick' : 'full'} timing: ${describeTiming(report.quick)}`);
+  if (report.rounds > 1) out.push(`  ours and PyTorch: best of ${report.rounds} interleaved rounds (ours, torch-1, torch-2, then again; the host's speed drifts over minutes); tfjs: one run, after them`);
   out.push('');
   out.push(line(header));
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));
   rows.forEach((r) => out.push(line(r)));
   if (report.torchBest) out.push('  * best PyTorch thread count for that cell');
   notes.forEach((text, i) => out.push(`  [${i + 1}] ${text}`));
-  out.push('  peak RSS: the peer process\'s VmHWM (/proc/<pid>/status), both configs, runtime included');
+  out.push(`  peak RSS: the peer process's VmHWM (/proc/<pid>/status), both configs, runtime included${report.rounds > 1 ? '; max over the rounds' : ''}`);
+  if (report.rounds > 1) {
+    const multiRound = report.peers.filter((p) => CONFIG_NAMES.some((c) => PHASES.some((ph) => p.cells[c][ph].rounds?.some((v) => v !== null))));
+    if (multiRound.length) out.push('  tokens/s of each round (the table shows the best):');
+    for (const peer of multiRound) {
+      const parts = CONFIG_NAMES.flatMap((c) => PHASES.map((ph) => `${c} ${ph} ${peer.cells[c][ph].rounds.map((v) => (v === null ? '–' : formatRate(v))).join(' / ')}`));
+      out.push(`    ${peer.id}: ${parts.join('; ')}`);
+    }
+  }
   out.push('');
   const ours = report.peers.find((p) => p.id === 'ours');
   if (!ours) out.push('ratios: ours was not requested (--peers)');
@@ -499,6 +591,10 @@ function printReport(report) {
     for (const [id, ratios] of Object.entries(report.ratios)) {
       const label = id === 'torch-best' ? report.torchBest.label : report.peers.find((p) => p.id === id).label;
       out.push(`  ours / ${label}: ${CONFIG_NAMES.flatMap((c) => PHASES.map((ph) => formatRatio(ratios[`${c}.${ph}`]))).join(', ')}`);
+    }
+    const medianRatios = report.ratiosMedianOfRounds['torch-best'];
+    if (report.rounds > 1 && medianRatios) {
+      out.push(`  ours / PyTorch best, median of rounds: ${CONFIG_NAMES.flatMap((c) => PHASES.map((ph) => formatRatio(medianRatios[`${c}.${ph}`]))).join(', ')}`);
     }
     if (ours.info.kernelName) out.push(`  ours used kernels: ${ours.info.kernelName}${ours.info.randomWeights === false ? ' (weights left as created: no setWeights)' : ''}`);
   }
@@ -518,7 +614,7 @@ function printReport(report) {
   out.push(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; node ${m.node}; tfjs ${m.tfjs}, tfjs-backend-wasm ${m.tfjsBackendWasm}`);
   out.push(`  torch: ${torchInfo ? `${torchInfo.torchVersion} (python ${torchInfo.python}; libraries loaded: ${torchInfo.blas.map((b) => path.basename(b)).join(', ')}; ${torchInfo.openblas ? 'OpenBLAS threads set to the torch thread count' : 'no OpenBLAS loaded: BLAS threads not set'})` : (report.torch.error ?? 'not requested')}`);
   out.push(`  OPENBLAS_* env: ${Object.entries(m.openblasEnv).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);
-  out.push(`  load average at start ${m.loadAverageAtStart.join(' ')}; other processes' CPU during each peer (cores): ${report.peers.map((p) => `${p.id} ${p.otherCpuCores?.toFixed(2) ?? '?'}`).join(', ')}`);
+  out.push(`  load average at start ${m.loadAverageAtStart.join(' ')}; other processes' CPU during each peer (cores${report.rounds > 1 ? ', max over the rounds' : ''}): ${report.peers.map((p) => `${p.id} ${p.otherCpuCores?.toFixed(2) ?? '?'}`).join(', ')}`);
   if (report.busyWarning) out.push(`  WARNING: ${report.busyWarning}`);
   out.push(`  git ${m.gitCommit ?? '?'}${m.gitDirty ? ' (uncommitted changes)' : ''}; run took ${report.durationSeconds.toFixed(0)} s`);
   out.push(`results: ${path.relative(ROOT, report.files.stamped)} and ${path.relative(ROOT, report.files.latest)}`);
@@ -530,6 +626,11 @@ function busyWarning(peers) {
   const busy = peers.filter((p) => (p.otherCpuCores ?? 0) > OTHER_CPU_LIMIT);
   if (!busy.length) return undefined;
   return `other processes were using the CPU during ${busy.map((p) => `${p.id} (${p.otherCpuCores.toFixed(2)} cores)`).join(', ')}: those figures are noisy`;
+}
+
+/** What the head-to-head figures are, for the JSON report. */
+function describeRounds(rounds) {
+  return `ours, torch-1 and torch-2 ran ${rounds} interleaved round${rounds === 1 ? '' : 's'} (ours, torch-1, torch-2, then again), each in a fresh process; each cell's figure is the best (highest tokens/s) of the rounds and its \`rounds\` lists every round's tokens/s (null: no figure that round); peak RSS and otherCpuCores are the max over the rounds, wallSeconds the sum; ours' capture is timed in round 1 only; the tfjs peers ran once, after the rounds`;
 }
 
 function describeTiming(quick) {
@@ -547,6 +648,38 @@ function progress(text) {
   process.stderr.write(`${text}\n`);
 }
 
+/**
+ * Runs one peer once (one round) with its plan and returns summarizePeer's summary, printing progress
+ * lines headed by `prefix`. Without `capture`, the plan has no capture entry (oursPeer.js then times none).
+ */
+async function runAndSummarize(peer, options, torch, { prefix, capture }) {
+  const plan = {
+    ...peer.plan,
+    configs: CONFIGS,
+    configNames: CONFIG_NAMES,
+    quick: options.quick,
+    timing: timingFor(peer, options.quick),
+    learningRate: LEARNING_RATE,
+    seed: SEED,
+    capture: capture ? { ...CAPTURE, warmupCalls: options.quick ? 2 : 5, minSeconds: options.quick ? 0.3 : 2, minCalls: options.quick ? 5 : 20 } : undefined,
+  };
+  if (peer.kind === 'torch' && torch.error) {
+    progress(`${prefix}${peer.label}: not available (${torch.error})`);
+    return summarizePeer(peer, { messages: [{ type: 'fatal', message: torch.error }], logTail: [], exitCode: 0, seconds: 0 }, plan);
+  }
+  progress(`${prefix}${peer.label}: running (limit ${peer.timeoutSeconds} s)…`);
+  const run = await runPeer(peer, plan, torch, (m) => {
+    if (m.type === 'result') progress(`  ${m.config} ${m.phase}: ${formatRate(m.tokensPerSecond)} tokens/s (${m.steps} step${m.steps === 1 ? '' : 's'} in ${m.seconds.toFixed(2)} s${m.fixedSteps ? ', fixed count' : ''})`);
+    else if (m.type === 'error' || m.type === 'skipped') progress(`  ${m.config} ${m.phase}: ${m.type === 'error' ? 'failed' : 'not run'}: ${m.message}`);
+    else if (m.type === 'fatal') progress(`  not available: ${m.message}`);
+    else if (m.type === 'capture') progress(`  capture: ${m.available ? `${m.medianMs.toFixed(2)} ms median` : `not available (${m.message})`}`);
+  });
+  const summary = summarizePeer(peer, run, plan);
+  if (summary.status !== 'ok' && summary.message) progress(`  ${summary.status}: ${summary.message}`);
+  progress(`  done in ${run.seconds.toFixed(1)} s, peak RSS ${summary.peakRssMb !== undefined ? `${Math.round(summary.peakRssMb)} MB` : 'unknown'}${run.otherCpuCores !== undefined ? `, other processes busy ${run.otherCpuCores.toFixed(2)} cores` : ''}`);
+  return summary;
+}
+
 async function main() {
   const options = parseOptions();
   const startedAt = new Date();
@@ -554,36 +687,24 @@ async function main() {
   const torch = options.peers.some((p) => p.kind === 'torch') ? findTorchPython() : { error: 'not requested' };
   if (machine.loadAverageAtStart[0] > 0.5) progress(`warning: load average ${machine.loadAverageAtStart[0]} before starting — other processes share the CPU; figures will be noisy`);
   // The peers compared head to head run first, one after the other, before the slow tfjs peers: a
-  // PyTorch run after them measured 90k small-train tokens/s where it measured 149k alone.
+  // PyTorch run after them measured 90k small-train tokens/s where it measured 149k alone. They run in
+  // interleaved rounds (ours, torch-1, torch-2, then again): this host's speed drifts by 30–40 % over
+  // minutes, and one run each would let the phase each peer happened to hit decide the ratio.
   const runOrder = [...options.peers].sort((a, b) => RUN_RANK[a.kind] - RUN_RANK[b.kind]);
+  const headToHead = runOrder.filter((p) => HEAD_TO_HEAD.has(p.kind) && !(p.kind === 'torch' && torch.error));
   const summaries = new Map();
-  for (const peer of runOrder) {
-    const plan = {
-      ...peer.plan,
-      configs: CONFIGS,
-      configNames: CONFIG_NAMES,
-      quick: options.quick,
-      timing: timingFor(peer, options.quick),
-      learningRate: LEARNING_RATE,
-      seed: SEED,
-      capture: { ...CAPTURE, warmupCalls: options.quick ? 2 : 5, minSeconds: options.quick ? 0.3 : 2, minCalls: options.quick ? 5 : 20 },
-    };
-    if (peer.kind === 'torch' && torch.error) {
-      progress(`${peer.label}: not available (${torch.error})`);
-      summaries.set(peer.id, summarizePeer(peer, { messages: [{ type: 'fatal', message: torch.error }], logTail: [], exitCode: 0, seconds: 0 }, plan));
-      continue;
+  const roundSummaries = new Map(headToHead.map((p) => [p.id, []]));
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const peer of headToHead) {
+      const prefix = options.rounds > 1 ? `round ${round}/${options.rounds}: ` : '';
+      // The capture (3 extra processes in oursPeer.js) is timed in round 1 only.
+      roundSummaries.get(peer.id).push(await runAndSummarize(peer, options, torch, { prefix, capture: round === 1 }));
     }
-    progress(`${peer.label}: running (limit ${peer.timeoutSeconds} s)…`);
-    const run = await runPeer(peer, plan, torch, (m) => {
-      if (m.type === 'result') progress(`  ${m.config} ${m.phase}: ${formatRate(m.tokensPerSecond)} tokens/s (${m.steps} step${m.steps === 1 ? '' : 's'} in ${m.seconds.toFixed(2)} s${m.fixedSteps ? ', fixed count' : ''})`);
-      else if (m.type === 'error' || m.type === 'skipped') progress(`  ${m.config} ${m.phase}: ${m.type === 'error' ? 'failed' : 'not run'}: ${m.message}`);
-      else if (m.type === 'fatal') progress(`  not available: ${m.message}`);
-      else if (m.type === 'capture') progress(`  capture: ${m.available ? `${m.medianMs.toFixed(2)} ms median` : `not available (${m.message})`}`);
-    });
-    const summary = summarizePeer(peer, run, plan);
-    if (summary.status !== 'ok' && summary.message) progress(`  ${summary.status}: ${summary.message}`);
-    progress(`  done in ${run.seconds.toFixed(1)} s, peak RSS ${summary.peakRssMb !== undefined ? `${Math.round(summary.peakRssMb)} MB` : 'unknown'}${run.otherCpuCores !== undefined ? `, other processes busy ${run.otherCpuCores.toFixed(2)} cores` : ''}`);
-    summaries.set(peer.id, summary);
+  }
+  for (const peer of headToHead) summaries.set(peer.id, mergeRounds(roundSummaries.get(peer.id)));
+  for (const peer of runOrder) {
+    if (summaries.has(peer.id)) continue;
+    summaries.set(peer.id, await runAndSummarize(peer, options, torch, { prefix: '', capture: true }));
   }
   const peers = options.peers.map((p) => summaries.get(p.id));
   let engineRss;
@@ -598,9 +719,16 @@ async function main() {
   const best = torchBest(peers);
   const ours = peers.find((p) => p.id === 'ours');
   const ratios = {};
+  // The same ratios from each peer's median round (PyTorch best: per cell, the better of the two medians).
+  const ratiosMedianOfRounds = {};
   if (ours) {
     for (const peer of peers) if (peer.id !== 'ours') ratios[peer.id] = ratiosAgainst(ours, peer);
     if (best) ratios['torch-best'] = ratiosAgainst(ours, best);
+    const medians = peers.map(medianOfRounds);
+    const oursMedian = medians.find((p) => p.id === 'ours');
+    for (const peer of medians) if (peer.id.startsWith('torch-')) ratiosMedianOfRounds[peer.id] = ratiosAgainst(oursMedian, peer);
+    const bestMedian = torchBest(medians);
+    if (bestMedian) ratiosMedianOfRounds['torch-best'] = ratiosAgainst(oursMedian, bestMedian);
   }
   const finishedAt = new Date();
   const loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
@@ -615,17 +743,21 @@ async function main() {
     finishedAt: finishedAt.toISOString(),
     durationSeconds: (finishedAt - startedAt) / 1000,
     quick: options.quick,
+    rounds: options.rounds,
+    roundsNote: describeRounds(options.rounds),
     peersRequested: options.requested,
     machine,
     torch: torch.error ? { error: torch.error } : torch,
     configs: CONFIGS,
     capture: CAPTURE,
-    timing: { ...(options.quick ? TIMING.quick : TIMING.full), note: 'fixed cells: 1 warm-up step, then `steps` timed steps' },
+    timing: { ...(options.quick ? TIMING.quick : TIMING.full), note: `fixed cells: 1 warm-up step, then \`steps\` timed steps; head-to-head figures (ours, torch-1, torch-2) are the best of ${options.rounds} interleaved round${options.rounds === 1 ? '' : 's'} (see roundsNote)` },
     tokensCounted: 'batch · time per step (no padding)',
     peers,
     torchBest: best,
     ratios,
     ratioDefinition: 'ours tokens/s ÷ peer tokens/s (null where either has no figure)',
+    ratiosMedianOfRounds,
+    ratiosMedianOfRoundsDefinition: 'the same from the median of each cell\'s rounds (torch-best: per cell, the higher of the PyTorch medians)',
     engineRss,
     loadAverageAtEnd,
     busyWarning: busyWarning(peers),
