@@ -159,6 +159,21 @@ describe('two-thread training', function () {
     }
   });
 
+  it('rejects a batch larger than its buffers and labels that are missing or not classes, with clear errors', async () => {
+    const two = await make(2);
+    try {
+      const ids = new Int32Array(12 * 8).fill(3);
+      await assert.rejects(two.trainStep(ids, new Int32Array(12), 12, 8), /Batch 12×8 \(96 ids\) does not fit the network's buffers \(9×8\)/);
+      await assert.rejects(two.predict(new Int32Array(9 * 9).fill(3), 9, 9), /does not fit the network's buffers \(9×8\)/);
+      const { ids: good, labels, B, T } = batch(90);
+      await assert.rejects(two.trainStep(good, labels.subarray(0, 4), B, T), /Expected 9 labels, got 4/);
+      await assert.rejects(two.trainStep(good, labels.map((l, b) => (b === 2 ? 7 : l)), B, T), /Label 7 of row 2 is not a class index below 3/);
+      assert.ok(Number.isFinite((await two.trainStep(good, labels, B, T)).loss), 'it trains on afterwards');
+    } finally {
+      two.dispose();
+    }
+  });
+
   it('trains a batch of one row on the training thread alone', async () => {
     const two = await make(2);
     try {

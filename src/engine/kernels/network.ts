@@ -497,6 +497,10 @@ export class RecurrentNet {
     meanOver = batch,
   ): { loss: number; correct: number; embeddingRows: number } {
     this.checkBatch(ids, batch, time);
+    if (labels.length < batch) throw new Error(`Expected ${batch} labels, got ${labels.length}`);
+    for (let b = 0; b < batch; b++) {
+      if (!(labels[b] >= 0 && labels[b] < this.config.classes)) throw new Error(`Label ${labels[b]} of row ${b} is not a class index below ${this.config.classes}`);
+    }
     const { hiddenSize: H, classes } = this.config;
     const B = batch;
     const T = time;

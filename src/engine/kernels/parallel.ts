@@ -182,6 +182,14 @@ export class ParallelNet {
     }
   }
 
+  /** Throws unless a batch fits the buffers (the worker's share included). */
+  private checkFits(ids: Int32Array, batch: number, time: number): void {
+    const { maxBatch, maxTime } = this.net.options;
+    if (batch > maxBatch || time > maxTime || ids.length !== batch * time) {
+      throw new Error(`Batch ${batch}×${time} (${ids.length} ids) does not fit the network's buffers (${maxBatch}×${maxTime})`);
+    }
+  }
+
   /** Writes the worker's part of a batch (rows [from, batch), `used` columns) and starts `kind` on it; returns the command's number. */
   private send(channel: Channel, kind: number, ids: Int32Array, time: number, from: number, batch: number, used: number, meanOver = 0): number {
     const c = channel.control;
@@ -223,6 +231,8 @@ export class ParallelNet {
   async trainStep(ids: Int32Array, labels: Int32Array, batch: number, time: number): Promise<{ loss: number; correct: number }> {
     const channel = this.channel;
     if (!channel || !this.worker || batch < 2) return this.net.trainStepWithAccuracy(ids, labels, batch, time);
+    this.checkFits(ids, batch, time);
+    if (labels.length < batch) throw new Error(`Expected ${batch} labels, got ${labels.length}`);
     return this.exclusive(async () => {
       if (!this.worker) return this.net.trainStepWithAccuracy(ids, labels, batch, time);
       const b1 = Math.ceil(batch / 2);
@@ -249,6 +259,7 @@ export class ParallelNet {
   async predict(ids: Int32Array, batch: number, time: number): Promise<Float32Array> {
     const channel = this.channel;
     if (!channel || !this.worker || batch < 2) return this.predictHere(ids, batch, time);
+    this.checkFits(ids, batch, time);
     return this.exclusive(async () => {
       if (!this.worker) return this.predictHere(ids, batch, time);
       const b1 = Math.ceil(batch / 2);
