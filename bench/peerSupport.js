@@ -59,17 +59,20 @@ function makeDenseInputs(config, count, seed) {
 }
 
 /**
- * Runs `step(k)` for the warm-up steps, then times steps: a fixed number when `timing.fixedSteps` is set,
+ * Runs `step(k)` for the warm-up steps (at least `timing.warmupSteps`, and for at least
+ * `timing.warmupSeconds` when set), then times steps: a fixed number when `timing.fixedSteps` is set,
  * else until at least `timing.minSeconds` and `timing.minSteps` have passed (at most `timing.maxSteps`).
- * Returns the timed step count and seconds; only the timed steps are counted.
+ * Returns the timed step count and seconds and the warm-up step count; only the timed steps are counted.
  */
 async function timeSteps(step, timing) {
-  for (let k = 0; k < timing.warmupSteps; k++) await step(k);
+  let warmupSteps = 0;
+  const warmupStart = performance.now();
+  while (warmupSteps < timing.warmupSteps || (performance.now() - warmupStart) / 1000 < (timing.warmupSeconds ?? 0)) await step(warmupSteps++);
   let steps = 0;
   const start = performance.now();
   let seconds = 0;
   for (;;) {
-    await step(timing.warmupSteps + steps);
+    await step(warmupSteps + steps);
     steps++;
     seconds = (performance.now() - start) / 1000;
     if (timing.fixedSteps) {
@@ -78,7 +81,7 @@ async function timeSteps(step, timing) {
       break;
     }
   }
-  return { steps, seconds };
+  return { steps, seconds, warmupSteps };
 }
 
 /** Times training and inference of one config and sends both results; `build` returns { train(k), infer(k), dispose() }. */
@@ -100,14 +103,14 @@ async function measureConfig(plan, configName, build) {
         continue;
       }
       try {
-        const { steps, seconds } = await timeSteps(phase === 'train' ? runner.train : runner.infer, timing);
+        const { steps, seconds, warmupSteps } = await timeSteps(phase === 'train' ? runner.train : runner.infer, timing);
         emit({
           type: 'result',
           config: configName,
           phase,
           steps,
           seconds,
-          warmupSteps: timing.warmupSteps,
+          warmupSteps,
           fixedSteps: Boolean(timing.fixedSteps),
           tokensPerStep,
           tokensPerSecond: (steps * tokensPerStep) / seconds,

@@ -69,13 +69,16 @@ class Classifier:
 
 
 def time_steps(step, timing):
-    """Warm-up steps, then timed steps (fixed, or until minSeconds and minSteps, at most maxSteps)."""
-    for k in range(timing["warmupSteps"]):
-        step(k)
+    """Warm-up steps (at least warmupSteps, and warmupSeconds when set), then timed steps (fixed, or until minSeconds and minSteps, at most maxSteps)."""
+    warmup_steps = 0
+    warmup_start = time.perf_counter()
+    while warmup_steps < timing["warmupSteps"] or time.perf_counter() - warmup_start < timing.get("warmupSeconds", 0):
+        step(warmup_steps)
+        warmup_steps += 1
     steps = 0
     start = time.perf_counter()
     while True:
-        step(timing["warmupSteps"] + steps)
+        step(warmup_steps + steps)
         steps += 1
         seconds = time.perf_counter() - start
         if timing.get("fixedSteps"):
@@ -83,7 +86,7 @@ def time_steps(step, timing):
                 break
         elif (seconds >= timing["minSeconds"] and steps >= timing["minSteps"]) or steps >= timing["maxSteps"]:
             break
-    return steps, seconds
+    return steps, seconds, warmup_steps
 
 
 def measure_config(torch, plan, config_name):
@@ -118,14 +121,14 @@ def measure_config(torch, plan, config_name):
             emit({"type": "skipped", "config": config_name, "phase": phase, "message": timing["skip"]})
             continue
         try:
-            steps, seconds = time_steps(step, timing)
+            steps, seconds, warmup_steps = time_steps(step, timing)
             emit({
                 "type": "result",
                 "config": config_name,
                 "phase": phase,
                 "steps": steps,
                 "seconds": seconds,
-                "warmupSteps": timing["warmupSteps"],
+                "warmupSteps": warmup_steps,
                 "fixedSteps": bool(timing.get("fixedSteps")),
                 "tokensPerStep": batch * length,
                 "tokensPerSecond": steps * batch * length / seconds,
