@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { RpcEndpoint, RpcError } from '../../shared/rpc';
 import { createNet } from './createNet';
 import type { NetConfig, NetOptions, RecurrentNet } from './network';
-import { Command, CONTROL_BYTES, LOSS_BYTE, MESSAGE_BYTE, MESSAGE_BYTES, spinWhile, Word, type SharedBuffers, type WorkerMethods } from './parallelProtocol';
+import { channelViews, Command, CONTROL_BYTES, spinWhile, Word, type Channel, type SharedBuffers, type WorkerMethods } from './parallelProtocol';
 
 /** Where the bundled worker script is: beside this bundle, or in the repository's dist/ (tests run from src). */
 function workerScript(): string | undefined {
@@ -60,18 +60,6 @@ function slice(ids: Int32Array, time: number, from: number, to: number, used: nu
 /** How long the training thread blocks in Atomics.wait for the worker before it waits in event-loop turns instead (where a worker's exit is heard). */
 const BLOCKING_WAIT_MS = 100;
 
-/** Views of the shared buffers on the training thread's side. */
-interface Channel {
-  control: Int32Array;
-  loss: Float64Array;
-  message: Uint8Array;
-  ids: Int32Array;
-  labels: Int32Array;
-  probs: Float32Array;
-  embeddingIds: Int32Array;
-  embeddingRows: Float32Array;
-}
-
 /** A RecurrentNet that trains on one or two threads. */
 export class ParallelNet {
   private readonly channel: Channel | undefined;
@@ -90,16 +78,7 @@ export class ParallelNet {
     worker?.on('exit', (code) => this.workerStopped(`it exited with code ${code}`));
     worker?.on('error', (err) => this.workerStopped(err.message));
     if (buffers) {
-      this.channel = {
-        control: new Int32Array(buffers.control, 0, LOSS_BYTE / 4),
-        loss: new Float64Array(buffers.control, LOSS_BYTE, 1),
-        message: new Uint8Array(buffers.control, MESSAGE_BYTE, MESSAGE_BYTES),
-        ids: new Int32Array(buffers.ids),
-        labels: new Int32Array(buffers.labels),
-        probs: new Float32Array(buffers.probs),
-        embeddingIds: new Int32Array(buffers.embeddingIds),
-        embeddingRows: new Float32Array(buffers.embeddingRows),
-      };
+      this.channel = channelViews(buffers);
       // The worker's command loop; it answers only when stopped.
       rpc?.request('serve', {}).catch(() => undefined);
     }

@@ -30,6 +30,32 @@ export interface SharedBuffers {
   probs: SharedArrayBuffer;
 }
 
+/** Typed views of the shared buffers, as both threads use them. */
+export interface Channel {
+  control: Int32Array;
+  loss: Float64Array;
+  message: Uint8Array;
+  ids: Int32Array;
+  labels: Int32Array;
+  probs: Float32Array;
+  embeddingIds: Int32Array;
+  embeddingRows: Float32Array;
+}
+
+/** The views of `buffers`. */
+export function channelViews(buffers: SharedBuffers): Channel {
+  return {
+    control: new Int32Array(buffers.control, 0, LOSS_BYTE / 4),
+    loss: new Float64Array(buffers.control, LOSS_BYTE, 1),
+    message: new Uint8Array(buffers.control, MESSAGE_BYTE, MESSAGE_BYTES),
+    ids: new Int32Array(buffers.ids),
+    labels: new Int32Array(buffers.labels),
+    probs: new Float32Array(buffers.probs),
+    embeddingIds: new Int32Array(buffers.embeddingIds),
+    embeddingRows: new Float32Array(buffers.embeddingRows),
+  };
+}
+
 /** Word indices of the control buffer's Int32 view. */
 export const Word = {
   /** The number of the latest command (the training thread increments it and notifies). */

@@ -8,18 +8,11 @@ import { parentPort } from 'node:worker_threads';
 import { RpcEndpoint } from '../../shared/rpc';
 import { createNet } from './createNet';
 import type { RecurrentNet } from './network';
-import { Command, MESSAGE_BYTE, MESSAGE_BYTES, LOSS_BYTE, spinWhile, Word, type WorkerMethods } from './parallelProtocol';
+import { channelViews, Command, MESSAGE_BYTES, spinWhile, Word, type Channel, type WorkerMethods } from './parallelProtocol';
 
 interface State {
   net: RecurrentNet;
-  control: Int32Array;
-  loss: Float64Array;
-  message: Uint8Array;
-  ids: Int32Array;
-  labels: Int32Array;
-  probs: Float32Array;
-  sharedIds: Int32Array;
-  sharedRows: Float32Array;
+  channel: Channel;
   weights: Float32Array[];
   gradients: Float32Array[];
   /** The revision of the training thread's weights this worker's network holds. */
@@ -37,23 +30,24 @@ function loadWeights(s: State, version: number): void {
 
 /** Runs one command from the control words. */
 function run(s: State, kind: number): void {
-  const c = s.control;
+  const ch = s.channel;
+  const c = ch.control;
   const batch = c[Word.batch];
   const time = c[Word.time];
   if (kind === Command.gradients) {
     loadWeights(s, c[Word.weightsVersion]);
-    const { loss, correct, embeddingRows } = s.net.computeGradients(s.ids.subarray(0, batch * time), s.labels.subarray(0, batch), batch, time, c[Word.meanOver]);
+    const { loss, correct, embeddingRows } = s.net.computeGradients(ch.ids.subarray(0, batch * time), ch.labels.subarray(0, batch), batch, time, c[Word.meanOver]);
     s.net.denseGradients().forEach((g, i) => s.gradients[i].set(g));
     const { ids, rows } = s.net.embeddingGradient();
-    s.sharedIds.set(ids);
-    s.sharedRows.set(rows);
+    ch.embeddingIds.set(ids);
+    ch.embeddingRows.set(rows);
     s.net.discardEmbeddingGradient();
-    s.loss[0] = loss;
+    ch.loss[0] = loss;
     c[Word.correct] = correct;
     c[Word.rows] = embeddingRows;
   } else if (kind === Command.predict) {
     loadWeights(s, c[Word.weightsVersion]);
-    s.probs.set(s.net.predict(s.ids.subarray(0, batch * time), batch, time));
+    ch.probs.set(s.net.predict(ch.ids.subarray(0, batch * time), batch, time));
   } else {
     throw new Error(`unknown command ${kind}`);
   }
@@ -61,7 +55,7 @@ function run(s: State, kind: number): void {
 
 /** Waits for commands and runs them until a stop command. */
 function serve(s: State): void {
-  const c = s.control;
+  const c = s.channel.control;
   let handled = Atomics.load(c, Word.done);
   for (;;) {
     while (spinWhile(c, Word.seq, handled) === handled) Atomics.wait(c, Word.seq, handled);
@@ -73,7 +67,7 @@ function serve(s: State): void {
         run(s, kind);
       } catch (err) {
         const bytes = new TextEncoder().encode(String((err as Error)?.message ?? err)).subarray(0, MESSAGE_BYTES);
-        s.message.set(bytes);
+        s.channel.message.set(bytes);
         c[Word.messageLength] = bytes.length;
         c[Word.failed] = 1;
       }
@@ -102,20 +96,7 @@ rpc.handle('init', async (params) => {
   const p = params as WorkerMethods['init']['params'];
   const b = p.buffers;
   const net = await createNet(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, kernels: p.kernels, embedding: b.embedding });
-  state = {
-    net,
-    control: new Int32Array(b.control, 0, LOSS_BYTE / 4),
-    loss: new Float64Array(b.control, LOSS_BYTE, 1),
-    message: new Uint8Array(b.control, MESSAGE_BYTE, MESSAGE_BYTES),
-    ids: new Int32Array(b.ids),
-    labels: new Int32Array(b.labels),
-    probs: new Float32Array(b.probs),
-    sharedIds: new Int32Array(b.embeddingIds),
-    sharedRows: new Float32Array(b.embeddingRows),
-    weights: b.weights,
-    gradients: b.gradients,
-    loadedVersion: -1,
-  };
+  state = { net, channel: channelViews(b), weights: b.weights, gradients: b.gradients, loadedVersion: -1 };
   return { kernels: net.kernelName };
 });
 
