@@ -3,7 +3,8 @@ import { DEFAULT_CONFIG, type CellType, type ModelConfig } from '../../src/share
 import { bundledTf, type Tf } from '../../src/engine/backend';
 import { buildClassifier } from '../../src/engine/model';
 import { createNet } from '../../src/engine/kernels/createNet';
-import type { NetConfig } from '../../src/engine/kernels/network';
+import { RecurrentNet, type NetConfig } from '../../src/engine/kernels/network';
+import { regionBytes } from '../../src/engine/kernels/kernelCore';
 import { seededRandom } from '../../src/engine/random';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
@@ -206,28 +207,45 @@ describe('fused recurrent network', function () {
   });
 
   for (const kernels of ['js', 'auto'] as const) {
-    it(`adds another thread's dense gradients in its arena (peerGradients) into its own: the sum over both halves of a batch (${kernels} kernels)`, async () => {
+    it(`a second network attached to the first's memory (${kernels} kernels) gathers from its table, and the first adds the second's gradients in place: the sum over both halves of a batch`, async () => {
       const config: NetConfig = { cell: 'lstm', vocabSize: sizes.vocab, embeddingSize: sizes.E, hiddenSize: sizes.H, layers: 2, bidirectional: true, classes: sizes.classes, learningRate: 0.01, seed: 1 };
-      const whole = await createNet(config, { maxBatch: sizes.B, maxTime: sizes.T, kernels });
-      const first = await createNet(config, { maxBatch: sizes.B, maxTime: sizes.T, kernels, peerGradients: true });
-      const second = await createNet(config, { maxBatch: sizes.B, maxTime: sizes.T, kernels });
+      const options = { maxBatch: sizes.B, maxTime: sizes.T };
+      const whole = await createNet(config, { ...options, kernels });
+      const spareBytes = regionBytes(RecurrentNet.arenaFloats(config, { ...options, embedding: new Float32Array(0) }));
+      const first = await createNet(config, { ...options, kernels, kernelMemory: { spareBytes } });
+      const sharing = first.kernelSharing;
+      assert.ok(sharing, 'the memory is shared');
+      const second = await createNet(config, { ...options, embedding: first.embedding, kernelMemory: { attach: { memory: sharing.memory, at: sharing.spareAt, name: first.kernelName } } });
+      assert.equal(second.kernelName, first.kernelName);
+      assert.ok(second.denseGradients().every((g) => g.buffer === first.embedding.buffer && g.byteOffset >= sharing.spareAt && g.byteOffset + g.byteLength <= sharing.spareAt + sharing.spareBytes), 'the second network lives in the spare region');
       const random = seededRandom(77);
       const weights = whole.weightShapes().map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * 0.8));
-      for (const n of [whole, first, second]) n.setWeights(weights);
+      whole.setWeights(weights);
+      first.setWeights(weights);
+      second.setWeightsExceptEmbedding(weights.slice(1));
       const { ids, labels } = batchOf(sizes.B, sizes.T, sizes.vocab, 21);
       const split = 2;
-      whole.computeGradients(ids, labels, sizes.B, sizes.T);
-      first.computeGradients(ids.slice(0, split * sizes.T), labels.slice(0, split), split, sizes.T, sizes.B);
-      second.computeGradients(ids.slice(split * sizes.T), labels.slice(split), sizes.B - split, sizes.T, sizes.B);
-      const peers = first.peerGradients();
-      assert.equal(peers.length, first.denseGradients().length);
-      second.denseGradients().forEach((g, i) => {
-        assert.equal(peers[i].buffer, first.embedding.buffer, 'the peer gradients are in the network\'s arena');
-        peers[i].set(g);
-      });
-      first.addPeerGradients();
+      const a = whole.computeGradients(ids, labels, sizes.B, sizes.T);
+      const b1 = first.computeGradients(ids.slice(0, split * sizes.T), labels.slice(0, split), split, sizes.T, sizes.B);
+      const b2 = second.computeGradients(ids.slice(split * sizes.T), labels.slice(split), sizes.B - split, sizes.T, sizes.B);
+      assert.ok(Math.abs(a.loss - ((split / sizes.B) * b1.loss + ((sizes.B - split) / sizes.B) * b2.loss)) < 1e-6, 'the halves gathered the same embedding rows');
+      first.addPeerGradients(second.denseGradients());
       whole.denseGradients().forEach((g, i) => assert.ok(maxDiff(g, first.denseGradients()[i]) < 1e-6, `gradient ${i} differs by ${maxDiff(g, first.denseGradients()[i])}`));
-      assert.throws(() => second.peerGradients(), /no room for peer gradients/);
+      first.addEmbeddingGradient(Int32Array.from(second.embeddingGradient().ids), second.embeddingRowBuffer(), b2.embeddingRows);
+      const mine = first.embeddingGradient();
+      const theirs = whole.embeddingGradient();
+      assert.equal(mine.ids.length, theirs.ids.length);
+      const E = sizes.E;
+      Array.from(theirs.ids).forEach((id, k) => {
+        const j = Array.from(mine.ids).indexOf(id);
+        assert.ok(j >= 0, `embedding row ${id} is there`);
+        assert.ok(maxDiff(theirs.rows.subarray(k * E, k * E + E), mine.rows.subarray(j * E, j * E + E)) < 1e-6, `embedding row ${id}`);
+      });
+      assert.throws(() => first.addPeerGradients(second.denseGradients().slice(1)), /Expected \d+ peer gradient arrays/);
+      await assert.rejects(
+        createNet(config, { ...options, embedding: first.embedding, kernelMemory: { attach: { memory: sharing.memory, at: sharing.spareAt + sharing.spareBytes, name: first.kernelName } } }),
+        /The shared memory has no room for an arena/,
+      );
     });
   }
 

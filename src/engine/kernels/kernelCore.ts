@@ -9,6 +9,11 @@
 export interface Kernels {
   /** Which implementation: "wasm-relaxed-simd", "wasm-simd" or "js". */
   readonly name: string;
+  /**
+   * With shared memory, what another thread needs to run kernels of its own on the same memory:
+   * the memory (to attach to) and the spare region reserved for it (KernelMemoryOptions.spareBytes).
+   */
+  readonly sharing: KernelSharing | undefined;
   /** A zero-filled Float32Array of n floats in the arena, 64-byte aligned; views stay valid (the arena never grows). */
   alloc(n: number): Float32Array;
   /** The allocator's position, to give to release(). */
@@ -100,6 +105,25 @@ export interface AdamStep {
   c2: number;
 }
 
+/** A memory that kernel instances on several threads share: a shared WebAssembly.Memory, or a SharedArrayBuffer for the JS kernels. */
+export type KernelMemory = WebAssembly.Memory | SharedArrayBuffer;
+
+/** See Kernels.sharing. */
+export interface KernelSharing {
+  memory: KernelMemory;
+  /** Byte offset of the spare region, for `attach`. */
+  spareAt: number;
+  spareBytes: number;
+}
+
+/** Where an instance's memory comes from. */
+export interface KernelMemoryOptions {
+  /** A new memory: reserve this many bytes after the arena for another instance (see regionBytes). */
+  spareBytes?: number;
+  /** Instantiate on this memory (another instance's), at this byte offset: its spare region. */
+  attach?: { memory: KernelMemory; at: number };
+}
+
 /** The functions `activate` applies. */
 export type Activation = 'exp' | 'sigmoid' | 'tanh';
 
@@ -187,6 +211,7 @@ abstract class ArenaKernels implements Kernels {
     private readonly start: number,
     private readonly end: number,
     private readonly raw: ElementwiseExports,
+    readonly sharing: KernelSharing | undefined,
   ) {
     this.top = start;
     this.touched = start;
@@ -497,8 +522,8 @@ interface ModuleExports extends ElementwiseExports {
 }
 
 class WasmModuleKernels extends ArenaKernels implements WasmKernels {
-  constructor(name: string, readonly memory: WebAssembly.Memory, private readonly exports: ModuleExports, start: number, end: number) {
-    super(name, memory.buffer, start, end, exports);
+  constructor(name: string, readonly memory: WebAssembly.Memory, private readonly exports: ModuleExports, start: number, end: number, sharing: KernelSharing | undefined) {
+    super(name, memory.buffer, start, end, exports, sharing);
   }
 
   protected gemm(
@@ -824,12 +849,28 @@ class JsKernels extends ArenaKernels {
     this.gemm(transA, false, M, N, K, A, lda, packed, N, C, ldc, beta);
   }
 
-  constructor(capacityFloats: number) {
-    // The arena starts one alignment step in, so no array sits at offset 0 (the kernels' "none").
-    const bytes = roundUp(capacityFloats * 4, ALIGN) + ALIGN;
-    // Shared memory where the runtime has it (Node), so worker threads can read and write the arena as with WebAssembly's.
-    const buffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    super('js', buffer, ALIGN, bytes, new JsElementwise(new Float32Array(buffer)));
+  constructor(capacityFloats: number, memory: KernelMemoryOptions = {}) {
+    const arenaBytes = roundUp(capacityFloats * 4, ALIGN);
+    let buffer: ArrayBufferLike;
+    let start: number;
+    let sharing: KernelSharing | undefined;
+    if (memory.attach) {
+      const { memory: shared, at } = memory.attach;
+      if (!(shared instanceof SharedArrayBuffer)) throw new TypeError('The JS kernels attach to a SharedArrayBuffer');
+      buffer = shared;
+      start = at + ALIGN;
+      if (start + arenaBytes > buffer.byteLength) throw new RangeError(`The shared memory has no room for an arena of ${capacityFloats} floats at ${at}`);
+    } else {
+      // The arena starts one alignment step in, so no array sits at offset 0 (the kernels' "none").
+      start = ALIGN;
+      const spare = roundUp(memory.spareBytes ?? 0, ALIGN);
+      const bytes = start + arenaBytes + spare;
+      // Shared memory where the runtime has it (Node), so worker threads can read and write the arena as with WebAssembly's.
+      const canShare = typeof SharedArrayBuffer === 'function';
+      buffer = canShare ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+      sharing = canShare ? { memory: buffer as SharedArrayBuffer, spareAt: start + arenaBytes, spareBytes: spare } : undefined;
+    }
+    super('js', buffer, start, start + arenaBytes, new JsElementwise(new Float32Array(buffer)), sharing);
   }
 
   protected gemm(
@@ -870,9 +911,14 @@ class JsKernels extends ArenaKernels {
 }
 
 /** Plain TypeScript kernels (double accumulation, i-k-j order): the fallback without WebAssembly SIMD, and the tests' oracle. */
-export function createJsKernels(capacityFloats: number): Kernels {
+export function createJsKernels(capacityFloats: number, memory?: KernelMemoryOptions): Kernels {
   checkCount('capacityFloats', capacityFloats);
-  return new JsKernels(capacityFloats);
+  return new JsKernels(capacityFloats, memory);
+}
+
+/** Bytes an instance attached to a shared memory takes (its workspace and an arena of capacityFloats): the spareBytes to reserve for it. */
+export function regionBytes(capacityFloats: number): number {
+  return WORKSPACE_BYTES + roundUp(capacityFloats * 4, ALIGN);
 }
 
 /** Options of instantiateWasmKernels. */
@@ -885,23 +931,36 @@ export interface WasmInstanceOptions {
   shared: boolean;
   /** Where the bytes came from, for error messages. */
   source?: string;
+  /** A new memory with a spare region, or another instance's memory to attach to (shared builds only). */
+  memory?: KernelMemoryOptions;
 }
 
 /** Instantiates a kernels-*.wasm build (its bytes) on a new fixed-size memory holding an arena of capacityFloats. */
 export async function instantiateWasmKernels(bytes: BufferSource, options: WasmInstanceOptions): Promise<WasmKernels> {
   const { capacityFloats, relaxed, shared, source = 'the WebAssembly kernels' } = options;
   checkCount('capacityFloats', capacityFloats);
-  const heapStart = RESERVED_BYTES + WORKSPACE_BYTES;
+  const attach = options.memory?.attach;
+  const workspace = attach ? attach.at : RESERVED_BYTES;
+  const heapStart = workspace + WORKSPACE_BYTES;
   const heapEnd = heapStart + roundUp(capacityFloats * 4, ALIGN);
-  const pages = Math.ceil(heapEnd / PAGE);
+  const spare = attach ? 0 : roundUp(options.memory?.spareBytes ?? 0, ALIGN);
+  const pages = Math.ceil((heapEnd + spare) / PAGE);
   if (pages > MAX_PAGES) throw new RangeError(`capacityFloats ${capacityFloats} exceeds the 4 GiB of a WebAssembly memory`);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
+  let memory: WebAssembly.Memory;
+  if (attach) {
+    if (!(attach.memory instanceof WebAssembly.Memory) || !shared) throw new TypeError('The WebAssembly kernels attach to a shared WebAssembly.Memory, with a shared build');
+    memory = attach.memory;
+    if (heapEnd > memory.buffer.byteLength) throw new RangeError(`The shared memory has no room for an arena of ${capacityFloats} floats at ${attach.at}`);
+  } else {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
+  }
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports as unknown as ModuleExports;
   if (exports.minWorkspaceBytes() > WORKSPACE_BYTES) {
     throw new Error(`${source} needs ${exports.minWorkspaceBytes()} bytes of workspace, ${WORKSPACE_BYTES} reserved`);
   }
-  exports.setWorkspace(RESERVED_BYTES, WORKSPACE_BYTES);
-  return new WasmModuleKernels(relaxed ? 'wasm-relaxed-simd' : 'wasm-simd', memory, exports, heapStart, heapEnd);
+  exports.setWorkspace(workspace, WORKSPACE_BYTES);
+  const sharing = shared && !attach ? { memory, spareAt: heapEnd, spareBytes: spare } : undefined;
+  return new WasmModuleKernels(relaxed ? 'wasm-relaxed-simd' : 'wasm-simd', memory, exports, heapStart, heapEnd, sharing);
 }

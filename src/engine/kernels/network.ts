@@ -7,7 +7,7 @@
  * file-format layer: weights move in and out in tfjs-layers' getWeights() order and layout.
  */
 import { weightShapes } from '../../shared/weightShapes';
-import type { Kernels } from './kernelCore';
+import type { KernelMemory, KernelSharing, Kernels } from './kernelCore';
 
 /** The shape of the network. */
 export interface NetConfig {
@@ -30,8 +30,12 @@ export interface NetOptions {
   kernels?: 'auto' | 'wasm' | 'js';
   /** Use this array (e.g. on a SharedArrayBuffer, shared with a worker) as the embedding table. */
   embedding?: Float32Array;
-  /** Room in the arena for another thread's dense gradients (peerGradients), which addPeerGradients adds in. */
-  peerGradients?: boolean;
+  /**
+   * Where the kernels' memory comes from (createNet): a new one with `spareBytes` reserved for another
+   * thread's kernels, or another network's (attach: its memory, the byte offset of its spare region and
+   * its kernels' name).
+   */
+  kernelMemory?: { spareBytes?: number; attach?: { memory: KernelMemory; at: number; name: string } };
 }
 
 /** Per-token values of one layer and direction, for the views (time-major rows t*B+b). */
@@ -87,8 +91,6 @@ interface AdamSlot {
   grad: Float32Array;
   m: Float32Array;
   v: Float32Array;
-  /** Another thread's gradient of the same parameter (empty without options.peerGradients). */
-  peer: Float32Array;
 }
 
 /** Every array the network keeps in the kernels' arena. */
@@ -185,7 +187,7 @@ function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) 
   const dDenseW = alloc(D * H * classes);
   const dDenseB = alloc(classes);
   // Sizes come from the shapes, not from the arrays: the counting stub hands out empty ones.
-  const slot = (param: Float32Array, grad: Float32Array, n: number): AdamSlot => ({ param, grad, m: alloc(n), v: alloc(n), peer: options.peerGradients ? alloc(n) : empty });
+  const slot = (param: Float32Array, grad: Float32Array, n: number): AdamSlot => ({ param, grad, m: alloc(n), v: alloc(n) });
   const slots = directions.flat().flatMap((d) => [slot(d.W, d.dW, d.input * G * H), slot(d.U, d.dU, H * G * H), slot(d.b, d.db, G * H)]);
   slots.push(slot(denseW, dDenseW, D * H * classes), slot(denseB, dDenseB, classes));
   return {
@@ -225,8 +227,8 @@ export class RecurrentNet {
   readonly denseW: Float32Array;
   readonly denseB: Float32Array;
   private readonly arena: Arena;
-  /** Whether the embedding table is in the arena (else the caller's shared array: JS updates it). */
-  private readonly embeddingInArena: boolean;
+  /** Whether the embedding table is in the kernels' memory (its arena, or another network's on the same memory), so kernels gather from and update it; else JS does. */
+  private readonly embeddingInKernels: boolean;
   /** Embedding-gradient bookkeeping: the row of each vocabulary id in this batch (−1: none), and the ids in order of first use. */
   private readonly embSlot: Int32Array;
   private readonly embIds: Int32Array;
@@ -255,7 +257,7 @@ export class RecurrentNet {
     this.embSlot = new Int32Array(vocabSize).fill(-1);
     this.embIds = new Int32Array(options.maxBatch * options.maxTime);
     this.arena = layoutArena(config, options, (n) => kernels.alloc(n));
-    this.embeddingInArena = !options.embedding;
+    this.embeddingInKernels = !options.embedding || options.embedding.buffer === this.arena.mask.buffer;
     this.embedding = options.embedding ?? this.arena.table;
     this.directions = this.arena.directions;
     this.denseW = this.arena.denseW;
@@ -348,7 +350,7 @@ export class RecurrentNet {
         rowIds[row] = id;
       }
     }
-    if (this.embeddingInArena) {
+    if (this.embeddingInKernels) {
       this.kernels.gatherRows(T * B, E, embedding, rowIds, x0);
     } else {
       for (let row = 0; row < T * B; row++) {
@@ -603,8 +605,13 @@ export class RecurrentNet {
       rowSlots[i] = k;
     }
     this.embCount = count;
-    adamRows.set(rows.subarray(0, n * E));
-    this.kernels.scatterAddRows(n, E, adamRows, rowSlots, embRows);
+    // Rows in this network's memory (a worker attached to it) are added in place; others are copied in first.
+    let source = rows;
+    if (rows.buffer !== embRows.buffer) {
+      adamRows.set(rows.subarray(0, n * E));
+      source = adamRows;
+    }
+    this.kernels.scatterAddRows(n, E, source, rowSlots, embRows);
   }
 
   /** Drops the pending embedding gradient (a worker hands its rows over instead of stepping). */
@@ -717,7 +724,7 @@ export class RecurrentNet {
     const embedding = this.embedding;
     for (let i = 0; i < n; i++) adamIds[i] = this.embIds[i];
     this.kernels.adamRows(n, E, adamIds, embRows, embM, embV, step);
-    if (this.embeddingInArena) {
+    if (this.embeddingInKernels) {
       this.kernels.scatterAddRows(n, E, embRows, adamIds, embedding);
     } else {
       for (let i = 0; i < n; i++) {
@@ -734,17 +741,25 @@ export class RecurrentNet {
     return this.arena.slots.map((s) => s.grad);
   }
 
-  /** Where another thread writes its dense gradients (denseGradients() order), with options.peerGradients. */
-  peerGradients(): Float32Array[] {
-    if (!this.options.peerGradients) throw new Error('This network has no room for peer gradients (options.peerGradients)');
-    return this.arena.slots.map((s) => s.peer);
+  /**
+   * Adds another thread's dense gradients (arrays in denseGradients() order, in this network's kernel
+   * memory: a network attached to it) into this network's: a sum over the other thread's share of the batch.
+   */
+  addPeerGradients(peers: Float32Array[]): void {
+    const slots = this.arena.slots;
+    if (peers.length !== slots.length) throw new Error(`Expected ${slots.length} peer gradient arrays, got ${peers.length}`);
+    // Each array is one row, added onto row 0 of the gradient: zeroH supplies the row number 0.
+    slots.forEach(({ grad }, i) => this.kernels.scatterAddRows(1, grad.length, peers[i], this.arena.zeroH, grad));
   }
 
-  /** Adds the peer gradients into this network's dense gradients (a sum over the other thread's share of the batch). */
-  addPeerGradients(): void {
-    if (!this.options.peerGradients) throw new Error('This network has no room for peer gradients (options.peerGradients)');
-    // Each array is one row, added onto row 0 of the gradient: zeroH supplies the row number 0.
-    for (const { grad, peer } of this.arena.slots) this.kernels.scatterAddRows(1, grad.length, peer, this.arena.zeroH, grad);
+  /** The memory another thread's kernels can attach to, with the spare region reserved for them (kernelMemory.spareBytes); undefined when the memory is not shared. */
+  get kernelSharing(): KernelSharing | undefined {
+    return this.kernels.sharing;
+  }
+
+  /** The whole buffer embeddingGradient()'s rows are views of (for a thread that reads them in place). */
+  embeddingRowBuffer(): Float32Array {
+    return this.arena.embRows;
   }
 
   /** Releases nothing yet (buffers are garbage-collected with the network); kept for the API. */

@@ -1,12 +1,13 @@
 /**
  * Data-parallel training on two cores: the training thread runs one half of each batch, a worker
- * thread the other half, on the same weights. The training thread's network lives in shared memory:
- * the worker reads the embedding table from it, copies the other weights when they changed, and
- * writes its gradients into it. Each half computes its share of the whole batch's mean gradient, the
- * shares are summed (a SIMD kernel), then one Adam step runs on the training thread: the same update
- * as a single-thread step, up to the order of float additions. Commands reach the worker
- * through shared memory (parallelProtocol.ts), not messages: a message and its event-loop turn cost
- * 0.05–0.15 ms each way, a few percent of a small model's step.
+ * thread the other half, on the same weights. Both networks live in one shared memory: the worker's
+ * kernels attach to a spare region of the training thread's. The worker gathers from the training
+ * thread's embedding table and copies its other weights when they changed; the training thread adds
+ * the worker's gradients in place (SIMD kernels, no copies). Each half computes its share of the
+ * whole batch's mean gradient, so merging is a plain sum; then one Adam step runs on the training
+ * thread: the same update as a single-thread step, up to the order of float additions. Commands reach
+ * the worker through shared memory (parallelProtocol.ts), not messages: a message and its event-loop
+ * turn cost 0.05–0.15 ms each way, a few percent of a small model's step.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,8 +15,9 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RpcEndpoint, RpcError } from '../../shared/rpc';
 import { createNet } from './createNet';
-import type { NetConfig, NetOptions, RecurrentNet } from './network';
-import { channelViews, Command, CONTROL_BYTES, spinWhile, Word, type Channel, type SharedBuffers, type WorkerMethods } from './parallelProtocol';
+import { regionBytes } from './kernelCore';
+import { RecurrentNet, type NetConfig, type NetOptions } from './network';
+import { channelViews, Command, CONTROL_BYTES, rebase, spinWhile, Word, type Channel, type SharedBuffers, type WorkerMethods } from './parallelProtocol';
 
 /** Where the bundled worker script is: beside this bundle, or in the repository's dist/ (tests run from src). */
 function workerScript(): string | undefined {
@@ -57,6 +59,9 @@ function slice(ids: Int32Array, time: number, from: number, to: number, used: nu
   return out;
 }
 
+/** The worker network's options say "the embedding table is someone else's" (the arena sizing only asks whether there is one). */
+const EXTERNAL_TABLE = new Float32Array(0);
+
 /** How long the training thread blocks in Atomics.wait for the worker before it waits in event-loop turns instead (where a worker's exit is heard). */
 const BLOCKING_WAIT_MS = 100;
 
@@ -67,18 +72,23 @@ export class ParallelNet {
   private seq = 0;
   /** Commands go one at a time: a call waits for the one before it. */
   private lock: Promise<void> = Promise.resolve();
+  /** The worker's dense gradients and embedding-gradient rows, in place in the shared memory. */
+  private readonly peer: { gradients: Float32Array[]; embeddingRows: Float32Array } | undefined;
 
   private constructor(
     readonly net: RecurrentNet,
     private worker: Worker | undefined,
     private rpc: RpcEndpoint<Record<string, never>, WorkerMethods> | undefined,
-    buffers: SharedBuffers | undefined,
+    shared: { buffers: SharedBuffers; gradients: Float32Array[]; embeddingRows: Float32Array } | undefined,
     readonly kernelName: string,
   ) {
     worker?.on('exit', (code) => this.workerStopped(`it exited with code ${code}`));
     worker?.on('error', (err) => this.workerStopped(err.message));
-    if (buffers) {
-      this.channel = channelViews(buffers);
+    if (shared) {
+      this.channel = channelViews(shared.buffers);
+      // The worker's arrays arrive as views of another object for the memory: see them through this thread's.
+      const base = net.embedding.buffer;
+      this.peer = { gradients: shared.gradients.map((g) => rebase(g, base)), embeddingRows: rebase(shared.embeddingRows, base) };
       // The worker's command loop; it answers only when stopped.
       rpc?.request('serve', {}).catch(() => undefined);
     }
@@ -92,20 +102,20 @@ export class ParallelNet {
       const net = await createNet(config, options);
       return new ParallelNet(net, undefined, undefined, undefined, net.kernelName);
     }
-    const net = await createNet(config, { ...options, peerGradients: true });
-    if (!(net.embedding.buffer instanceof SharedArrayBuffer)) {
+    const workerBatch = Math.ceil(options.maxBatch / 2);
+    const workerOptions: NetOptions = { maxBatch: workerBatch, maxTime: options.maxTime, embedding: EXTERNAL_TABLE };
+    // One memory for both networks: the worker's kernels attach to a spare region of this one's.
+    const net = await createNet(config, { ...options, kernelMemory: { spareBytes: regionBytes(RecurrentNet.arenaFloats(config, workerOptions)) } });
+    const sharing = net.kernelSharing;
+    if (!sharing) {
       console.error('Training on one thread: the kernels\' memory is not shared memory');
       return new ParallelNet(net, undefined, undefined, undefined, net.kernelName);
     }
-    const E = config.embeddingSize;
-    const workerBatch = Math.ceil(options.maxBatch / 2);
     const maxRows = workerBatch * options.maxTime;
     const buffers: SharedBuffers = {
       embedding: net.embedding,
       weights: net.weightArrays().slice(1),
-      gradients: net.peerGradients(),
       embeddingIds: new SharedArrayBuffer(maxRows * 4),
-      embeddingRows: new SharedArrayBuffer(maxRows * E * 4),
       control: new SharedArrayBuffer(CONTROL_BYTES),
       ids: new SharedArrayBuffer(maxRows * 4),
       labels: new SharedArrayBuffer(workerBatch * 4),
@@ -125,8 +135,9 @@ export class ParallelNet {
       worker.once('exit', (code) => reject(new Error(`the kernel worker exited (${code})`)));
     });
     try {
-      const { kernels } = await Promise.race([rpc.request('init', { config, maxBatch: workerBatch, maxTime: options.maxTime, kernels: options.kernels, buffers }), failed]);
-      return new ParallelNet(net, worker, rpc, buffers, `${kernels}×2`);
+      const init = { config, maxBatch: workerBatch, maxTime: options.maxTime, memory: sharing.memory, at: sharing.spareAt, kernels: net.kernelName, buffers };
+      const { kernels, gradients, embeddingRows } = await Promise.race([rpc.request('init', init), failed]);
+      return new ParallelNet(net, worker, rpc, { buffers, gradients, embeddingRows }, `${kernels}×2`);
     } catch (err) {
       rpc.close();
       void worker.terminate();
@@ -224,8 +235,9 @@ export class ParallelNet {
       const local = this.net.computeGradients(slice(ids, time, 0, b1, t1), labels.slice(0, b1), b1, t1, batch);
       if (!(await this.finished(channel, seq))) return this.net.trainStepWithAccuracy(ids, labels, batch, time);
       const c = channel.control;
-      this.net.addPeerGradients();
-      this.net.addEmbeddingGradient(channel.embeddingIds, channel.embeddingRows, c[Word.rows]);
+      const peer = this.peer!;
+      this.net.addPeerGradients(peer.gradients);
+      this.net.addEmbeddingGradient(channel.embeddingIds, peer.embeddingRows, c[Word.rows]);
       this.net.applyAdam();
       return { loss: (b1 / batch) * local.loss + (b2 / batch) * channel.loss[0], correct: local.correct + c[Word.correct] };
     });

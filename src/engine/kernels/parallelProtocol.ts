@@ -3,23 +3,22 @@
  * channel in shared memory (one word to start a command, one to say it is done, Atomics.wait and
  * notify in between) that carries every training step and prediction without a message.
  */
-import type { NetConfig, NetOptions } from './network';
+import type { KernelMemory } from './kernelCore';
+import type { NetConfig } from './network';
 
 /**
- * What the two threads share. The training thread's network lives in shared memory (its arena): the
- * worker reads the embedding table and the other weights from there and writes its dense gradients
- * there, next to the training thread's own (RecurrentNet's peerGradients).
+ * What the two threads share besides the kernels' memory. Both networks live in one shared memory
+ * (the worker's kernels attach to the spare region of the training thread's): the worker gathers from
+ * the training thread's embedding table and copies its other weights when they changed; the training
+ * thread reads the worker's gradients in place.
  */
 export interface SharedBuffers {
-  /** The training thread's embedding table (a view of its arena). */
+  /** The training thread's embedding table (a view of the kernels' memory). */
   embedding: Float32Array;
-  /** Its other weights, in getWeights() order (views of its arena). */
+  /** Its other weights, in getWeights() order (views of the kernels' memory). */
   weights: Float32Array[];
-  /** Where the worker writes its dense gradients, in the same order (views of its arena). */
-  gradients: Float32Array[];
-  /** The worker's embedding gradient: ids (Int32, maxRows) then rows (Float32, maxRows × E). */
+  /** The ids of the worker's embedding-gradient rows [maxRows] (Int32; the rows stay in the worker's arena). */
   embeddingIds: SharedArrayBuffer;
-  embeddingRows: SharedArrayBuffer;
   /** The command channel: CONTROL_WORDS Int32 words, the loss (Float64 at LOSS_BYTE), an error message (bytes from MESSAGE_BYTE). */
   control: SharedArrayBuffer;
   /** The worker's part of a batch: ids [maxRows] (Int32). */
@@ -28,6 +27,11 @@ export interface SharedBuffers {
   labels: SharedArrayBuffer;
   /** Its probabilities [maxBatch × classes] (Float32). */
   probs: SharedArrayBuffer;
+}
+
+/** A view of the same floats on another object for the same shared memory (one posted to a thread arrives as a new object, which the kernels would not take as theirs). */
+export function rebase(view: Float32Array, buffer: ArrayBufferLike): Float32Array {
+  return new Float32Array(buffer, view.byteOffset, view.length);
 }
 
 /** Typed views of the shared buffers, as both threads use them. */
@@ -39,7 +43,6 @@ export interface Channel {
   labels: Int32Array;
   probs: Float32Array;
   embeddingIds: Int32Array;
-  embeddingRows: Float32Array;
 }
 
 /** The views of `buffers`. */
@@ -52,7 +55,6 @@ export function channelViews(buffers: SharedBuffers): Channel {
     labels: new Int32Array(buffers.labels),
     probs: new Float32Array(buffers.probs),
     embeddingIds: new Int32Array(buffers.embeddingIds),
-    embeddingRows: new Float32Array(buffers.embeddingRows),
   };
 }
 
@@ -114,7 +116,11 @@ export function spinWhile(words: Int32Array, index: number, value: number, spinM
 /** Messages the worker serves. */
 export type WorkerMethods = {
   /** Build the worker's network on the shared buffers. */
-  init: { params: { config: NetConfig; maxBatch: number; maxTime: number; kernels: NetOptions['kernels']; buffers: SharedBuffers }; result: { kernels: string } };
+  init: {
+    params: { config: NetConfig; maxBatch: number; maxTime: number; memory: KernelMemory; at: number; kernels: string; buffers: SharedBuffers };
+    /** The worker's kernels, its dense gradient arrays (denseGradients()) and its embedding-gradient rows (embeddingRowBuffer()), in the shared memory. */
+    result: { kernels: string; gradients: Float32Array[]; embeddingRows: Float32Array };
+  };
   /** Run the command loop until a stop command (answers then). */
   serve: { params: Record<string, never>; result: Record<string, never> };
 };

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import { instantiateWasmKernels, relaxedSimdValidates, simdSupported, type WasmKernels } from './kernelCore';
+import { instantiateWasmKernels, relaxedSimdValidates, simdSupported, type KernelMemoryOptions, type WasmKernels } from './kernelCore';
 
 export * from './kernelCore';
 
@@ -16,6 +16,8 @@ export interface WasmKernelOptions {
   variant?: 'auto' | 'relaxed' | 'simd';
   /** Folder with kernels-relaxed.wasm and kernels-simd.wasm; default: kernels/ beside the bundle, else <repo>/dist/kernels. */
   wasmDir?: string;
+  /** A spare region in the new memory, or another instance's memory to attach to. */
+  memory?: KernelMemoryOptions;
 }
 
 let relaxedFlagTried = false;
@@ -44,7 +46,7 @@ function defaultWasmDir(): string {
   }
 }
 
-/** Loads the WebAssembly kernels (relaxed SIMD where possible) on a new shared memory holding an arena of capacityFloats. */
+/** Loads the WebAssembly kernels (relaxed SIMD where possible) on a new shared memory holding an arena of capacityFloats (or on options.memory.attach's). */
 export async function createWasmKernels(options: WasmKernelOptions): Promise<WasmKernels> {
   const { capacityFloats, variant = 'auto' } = options;
   let relaxed: boolean;
@@ -64,5 +66,5 @@ export async function createWasmKernels(options: WasmKernelOptions): Promise<Was
   } catch (err) {
     throw new Error(`cannot read the WebAssembly kernel ${file} (build it with \`node esbuild.js\`): ${(err as Error).message}`);
   }
-  return instantiateWasmKernels(bytes, { capacityFloats, relaxed, shared: true, source: file });
+  return instantiateWasmKernels(bytes, { capacityFloats, relaxed, shared: true, source: file, memory: options.memory });
 }

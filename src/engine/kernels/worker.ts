@@ -1,20 +1,20 @@
 /**
  * The kernel worker: runs forward/backward on its share of each batch with its own WebAssembly
- * instance, reading the weights from the training thread's network (shared memory) and writing its
- * gradients there. After `init` it waits in a command loop on shared memory (spinning briefly, then
+ * instance on the training thread's memory (its spare region), gathering from that thread's embedding
+ * table and copying its other weights when they changed; the training thread reads the worker's
+ * gradients in place. After `init` it waits in a command loop on shared memory (spinning briefly, then
  * in Atomics.wait): a step costs two shared-memory signals, no message and no event-loop turn.
  */
 import { parentPort } from 'node:worker_threads';
 import { RpcEndpoint } from '../../shared/rpc';
 import { createNet } from './createNet';
 import type { RecurrentNet } from './network';
-import { channelViews, Command, MESSAGE_BYTES, spinWhile, Word, type Channel, type WorkerMethods } from './parallelProtocol';
+import { channelViews, Command, MESSAGE_BYTES, rebase, spinWhile, Word, type Channel, type WorkerMethods } from './parallelProtocol';
 
 interface State {
   net: RecurrentNet;
   channel: Channel;
   weights: Float32Array[];
-  gradients: Float32Array[];
   /** The revision of the training thread's weights this worker's network holds. */
   loadedVersion: number;
 }
@@ -37,10 +37,8 @@ function run(s: State, kind: number): void {
   if (kind === Command.gradients) {
     loadWeights(s, c[Word.weightsVersion]);
     const { loss, correct, embeddingRows } = s.net.computeGradients(ch.ids.subarray(0, batch * time), ch.labels.subarray(0, batch), batch, time, c[Word.meanOver]);
-    s.net.denseGradients().forEach((g, i) => s.gradients[i].set(g));
-    const { ids, rows } = s.net.embeddingGradient();
-    ch.embeddingIds.set(ids);
-    ch.embeddingRows.set(rows);
+    // The gradients stay where they are: the training thread reads them in place.
+    ch.embeddingIds.set(s.net.embeddingGradient().ids);
     s.net.discardEmbeddingGradient();
     ch.loss[0] = loss;
     c[Word.correct] = correct;
@@ -95,9 +93,12 @@ const rpc = new RpcEndpoint<WorkerMethods, Record<string, never>>(
 rpc.handle('init', async (params) => {
   const p = params as WorkerMethods['init']['params'];
   const b = p.buffers;
-  const net = await createNet(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, kernels: p.kernels, embedding: b.embedding });
-  state = { net, channel: channelViews(b), weights: b.weights, gradients: b.gradients, loadedVersion: -1 };
-  return { kernels: net.kernelName };
+  // The training thread's table, seen through this thread's object for the memory (so the kernels gather from it).
+  const base = p.memory instanceof SharedArrayBuffer ? p.memory : p.memory.buffer;
+  const embedding = rebase(b.embedding, base);
+  const net = await createNet(p.config, { maxBatch: p.maxBatch, maxTime: p.maxTime, embedding, kernelMemory: { attach: { memory: p.memory, at: p.at, name: p.kernels } } });
+  state = { net, channel: channelViews(b), weights: b.weights, loadedVersion: -1 };
+  return { kernels: net.kernelName, gradients: net.denseGradients(), embeddingRows: net.embeddingRowBuffer() };
 });
 
 rpc.handle('serve', () => {
