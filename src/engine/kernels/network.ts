@@ -6,18 +6,11 @@
  * a sparse (lazy) Adam for the embedding rows a batch touches. tfjs remains the model-definition and
  * file-format layer: weights move in and out in tfjs-layers' getWeights() order and layout.
  */
-import { weightShapes } from '../../shared/weightShapes';
+import { weightShapes, type ClassifierShape } from '../../shared/weightShapes';
 import type { KernelMemory, KernelSharing, Kernels } from './kernelCore';
 
-/** The shape of the network. */
-export interface NetConfig {
-  cell: 'lstm' | 'gru' | 'simplernn';
-  vocabSize: number;
-  embeddingSize: number;
-  hiddenSize: number;
-  layers: number;
-  bidirectional: boolean;
-  classes: number;
+/** The shape of the network (the sizes that fix its weights) and its training scalars. */
+export interface NetConfig extends ClassifierShape {
   learningRate: number;
   seed: number;
 }
