@@ -69,18 +69,16 @@ if (fs.existsSync('test/integration/suite/index.ts')) {
 }
 
 /**
- * WebAssembly kernels: compiles the AssemblyScript sources in src/engine/kernels/asm (gemm.ts and
+ * WebAssembly kernels: compiles the AssemblyScript sources in src/core/kernels/asm (gemm.ts and
  * elementwise.ts, one module) four times into dist/kernels/kernels-<variant>.wasm: plain SIMD and
  * relaxed SIMD on a shared memory (the engine and its worker thread), and both again on a plain memory
  * (*-unshared: the unrolled view's page, which is not cross-origin isolated, so has no shared memory).
  * The flags live in the folder's asconfig.json, one target per variant.
  */
 async function buildWasmKernels() {
-  const asmDir = path.join('src', 'engine', 'kernels', 'asm');
+  const asmDir = path.join('src', 'core', 'kernels', 'asm');
   const outDir = path.join('dist', 'kernels');
   fs.mkdirSync(outDir, { recursive: true });
-  // Before the elementwise kernels joined the module it was named gemm-*.wasm: drop leftovers.
-  for (const stale of ['gemm-simd.wasm', 'gemm-relaxed.wasm']) fs.rmSync(path.join(outDir, stale), { force: true });
   const asc = await import('assemblyscript/asc');
   for (const variant of ['simd', 'relaxed', 'simd-unshared', 'relaxed-unshared']) {
     const { error, stderr } = await asc.main([

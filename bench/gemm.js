@@ -1,6 +1,6 @@
 'use strict';
 /**
- * GEMM throughput of our kernels (src/engine/kernels/kernelCore.ts: wasm relaxed SIMD, wasm SIMD,
+ * GEMM throughput of our kernels (src/core/kernels: wasm relaxed SIMD, wasm SIMD,
  * plain JS) against tfjs matMul (cpu backend, and the wasm backend where it loads), single thread,
  * on the shapes of recurrent training. Run after `node esbuild.js` (it needs dist/kernels/*.wasm).
  * Usage: node bench/gemm.js [--all-combos] [--no-peers] [--min-ms=300]
@@ -8,7 +8,8 @@
 require('tsx/cjs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { createJsKernels, createWasmKernels, relaxedSimdSupported } = require('../src/engine/kernels/wasmKernels');
+const { createJsKernels } = require('../src/core/kernels/jsKernels');
+const { createWasmKernels, relaxedSimdSupported } = require('../src/engine/kernels/wasmKernels');
 
 const allCombos = process.argv.includes('--all-combos');
 const withPeers = !process.argv.includes('--no-peers');

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Single-thread training throughput of RecurrentNet.trainStep (src/engine/kernels/network.ts) in
+ * Single-thread training throughput of RecurrentNet.trainStep (src/core/network.ts) in
  * tokens/s (batch · time per step, no padding) on the small and large LSTM configs of bench/run.js
  * and the small config with GRU and SimpleRNN cells, plus the machine's load average. Run after
  * `node esbuild.js` (it needs dist/kernels/*.wasm).

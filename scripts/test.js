@@ -36,7 +36,7 @@ function reportCounts(out) {
 
 const allStages = [
   { name: 'setup', cmd: 'bash', args: ['scripts/setup.sh'], fatal: true },
-  { name: 'typecheck', cmd: npx, args: ['tsc', '--noEmit', '-p', '.'] },
+  { name: 'typecheck', cmd: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: ['run', '--silent', 'typecheck'] },
   { name: 'build', cmd: process.execPath, args: ['esbuild.js'], fatal: true },
   { name: 'unit', cmd: npx, args: ['mocha'], parse: mochaCounts },
   { name: 'webview', cmd: process.execPath, args: ['test/webview/run.js'], parse: mochaCounts, needsBuild: true },

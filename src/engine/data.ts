@@ -1,7 +1,7 @@
 /** From parsed examples to training data: tokens → ids, the stratified split, and length-bucketed batches. */
 import { createHash } from 'node:crypto';
 import type { Example } from '../shared/dataset';
-import { OOV_ID, PAD_ID } from '../shared/tokenizer';
+import { OOV_ID, PAD_ID } from '../core/tokenizer';
 import { seededRandom, shuffleInPlace } from './random';
 
 /** One example as the model sees it. */

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isModelMetadata, type ModelMetadata } from '../shared/protocol';
-import { Vocab } from '../shared/tokenizer';
+import { Vocab } from '../core/tokenizer';
 import type { Tf } from './backend';
 
 type LayersModel = import('@tensorflow/tfjs').LayersModel;

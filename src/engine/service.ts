@@ -4,13 +4,13 @@
  */
 import { checkTrainable, classCounts, DatasetError, parseDataset, type ParsedDataset, type ParseOptions } from '../shared/dataset';
 import type { ModelConfig } from '../shared/config';
-import type { InspectFocus, Inspection, UnrolledInspection } from '../shared/inspect';
+import type { InspectFocus, Inspection, UnrolledInspection } from '../core/inspect';
 import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainResult } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
-import { tokenize, Vocab, type TokenizerOptions } from '../shared/tokenizer';
+import { tokenize, Vocab, type TokenizerOptions } from '../core/tokenizer';
 import type { TfRuntime } from './backend';
 import { argmax, bucketedBatches, hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
-import { Inspector } from './inspector';
+import { Inspector } from '../core/inspector';
 import { seededRandom } from './random';
 import type { ReaderModel } from '../shared/readerModel';
 import { nodeKernels } from './kernels/createNet';

@@ -1,7 +1,7 @@
 /** Entry point of the extension: wires the engine, the model store, the commands, the hover and the status bar. */
 import * as vscode from 'vscode';
 import { describeConfig } from '../shared/config';
-import type { InspectFocus, UnrolledInspection } from '../shared/inspect';
+import type { InspectFocus, UnrolledInspection } from '../core/inspect';
 import type { EngineInfo, Prediction } from '../shared/protocol';
 import type { ReaderModel } from '../shared/readerModel';
 import { EngineClient } from './engineClient';

@@ -7,10 +7,10 @@
  * its serializer (the webview keeps its own text in getState).
  */
 import * as vscode from 'vscode';
-import { checkInspection, checkUnrolledInspection, type InspectFocus, type InspectedModel } from '../shared/inspect';
+import { checkInspection, checkUnrolledInspection, type InspectFocus, type InspectedModel } from '../core/inspect';
 import { inspectFocusSchema } from '../shared/protocol';
 import { MAX_READER_FLOATS, checkReaderModel, readerWeightShapes } from '../shared/readerModel';
-import { shapeSize } from '../shared/weightShapes';
+import { shapeSize } from '../core/weightShapes';
 import { RpcError, type RpcEndpoint } from '../shared/rpc';
 import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../shared/webviewProtocol';
 import type { EngineClient } from './engineClient';

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { modelConfigSchema, type ModelConfig } from './config';
 import type { DatasetFormat, ParseIssue, ParseOptions } from './dataset';
-import type { InspectFocus, Inspection, UnrolledInspection } from './inspect';
+import type { InspectFocus, Inspection, UnrolledInspection } from '../core/inspect';
 import type { ReaderModel } from './readerModel';
-import type { TokenizerOptions } from './tokenizer';
+import type { TokenizerOptions } from '../core/tokenizer';
 import { RpcError } from './rpc';
 
 /** Environment variables the host sets for the engine: backend preference and extra module folders. */

@@ -6,7 +6,7 @@
  * the host checks and forwards it; `checkReaderModel` validates it on both sides.
  */
 import type { ModelMetadata } from './protocol';
-import { shapeSize, weightShapes } from './weightShapes';
+import { shapeSize, weightShapes } from '../core/weightShapes';
 
 /** What the page needs to read sentences with a model. */
 export interface ReaderModel {

@@ -5,7 +5,7 @@
  * the unrolled view's keystrokes, from the engine's own Inspector and kernels run inside the page on the
  * weights the engine sent (`readerModel`).
  */
-import type { InspectFocus, Inspection, InspectedModel, UnrolledInspection } from './inspect';
+import type { InspectFocus, Inspection, InspectedModel, UnrolledInspection } from '../core/inspect';
 import type { ReaderModel } from './readerModel';
 
 /** A saved model as the side panel lists it. */

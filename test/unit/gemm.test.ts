@@ -1,11 +1,8 @@
 import { strict as assert } from 'node:assert';
-import {
-  createJsKernels,
-  createWasmKernels,
-  Kernels,
-  relaxedSimdSupported,
-  simdSupported,
-} from '../../src/engine/kernels/wasmKernels';
+import type { Kernels } from '../../src/core/kernels/contract';
+import { createJsKernels } from '../../src/core/kernels/jsKernels';
+import { simdSupported } from '../../src/core/kernels/wasmBinding';
+import { createWasmKernels, relaxedSimdSupported } from '../../src/engine/kernels/wasmKernels';
 import { seededRandom } from '../../src/engine/random';
 
 /** A seeded uniform generator on [-1, 1). */

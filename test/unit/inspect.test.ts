@@ -11,7 +11,7 @@ import {
   type InspectedModel,
   type Inspection,
   type ScaleKind,
-} from '../../src/shared/inspect';
+} from '../../src/core/inspect';
 import { seededRandom } from '../../src/engine/random';
 
 /** A synthetic inspection with values spread past every scale's range (so clamping is exercised). */

@@ -3,8 +3,8 @@ import { DEFAULT_CONFIG, type CellType, type ModelConfig } from '../../src/share
 import { bundledTf, type Tf } from '../../src/engine/backend';
 import { buildClassifier } from '../../src/engine/model';
 import { createNet } from '../../src/engine/kernels/createNet';
-import { RecurrentNet, type NetConfig } from '../../src/engine/kernels/network';
-import { regionBytes } from '../../src/engine/kernels/kernelCore';
+import { RecurrentNet, type NetConfig } from '../../src/core/network';
+import { regionBytes } from '../../src/core/kernels/arena';
 import { seededRandom } from '../../src/engine/random';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ParallelNet } from '../../src/engine/kernels/parallel';
-import type { NetConfig } from '../../src/engine/kernels/network';
+import type { NetConfig } from '../../src/core/network';
 import { seededRandom } from '../../src/engine/random';
 
 const config: NetConfig = { cell: 'gru', vocabSize: 40, embeddingSize: 6, hiddenSize: 10, layers: 2, bidirectional: true, classes: 3, learningRate: 0.01, seed: 3 };

@@ -8,7 +8,7 @@ import {
   tokenizeWithOffsets,
   Vocab,
   type TokenizerOptions,
-} from '../../src/shared/tokenizer';
+} from '../../src/core/tokenizer';
 
 interface Name { name: string; label: 'female' | 'male' }
 const { loadNames } = require('../../scripts/makeDemo.js') as { loadNames(): Name[] };

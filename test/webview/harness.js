@@ -204,10 +204,10 @@ function installFakeHost(config) {
 }
 
 let sharedInspect = null;
-/** src/shared/inspect.ts for the page (window.__rnnInspect): the fake host answers `inspect` with the engine's own compactInspection. */
+/** src/core/inspect.ts for the page (window.__rnnInspect): the fake host answers `inspect` with the engine's own compactInspection. */
 function sharedInspectScript() {
   if (!sharedInspect) {
-    const built = require('esbuild').buildSync({ entryPoints: [path.join(repoRoot, 'src', 'shared', 'inspect.ts')], bundle: true, format: 'iife', globalName: '__rnnInspect', target: 'es2022', write: false });
+    const built = require('esbuild').buildSync({ entryPoints: [path.join(repoRoot, 'src', 'core', 'inspect.ts')], bundle: true, format: 'iife', globalName: '__rnnInspect', target: 'es2022', write: false });
     sharedInspect = `${built.outputFiles[0].text}\nwindow.__rnnInspect = __rnnInspect;\n`;
   }
   return sharedInspect;

@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CELL_LABELS, DEFAULT_CONFIG, type ModelConfig } from '../../src/shared/config';
-import { checkInspection, type Inspection } from '../../src/shared/inspect';
+import { checkInspection, type Inspection } from '../../src/core/inspect';
 import type { ModelListItem } from '../../src/shared/webviewProtocol';
 import { loadTf } from '../../src/engine/backend';
 import { EngineService } from '../../src/engine/service';

@@ -5,7 +5,7 @@
  * is the table index itself).
  */
 import * as l10n from '@vscode/l10n';
-import { SCALE_RANGES } from '../../src/shared/inspect';
+import { SCALE_RANGES } from '../../src/core/inspect';
 import { type Rgb, type ThemePalette, css, mix } from './theme';
 
 /** One colour scale: a fixed domain, a lookup table of packed pixels and CSS colours for drawing. */

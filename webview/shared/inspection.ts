@@ -14,7 +14,7 @@ import {
   type ScaleKind,
   type StripLayout,
   type UnrolledInspection,
-} from '../../src/shared/inspect';
+} from '../../src/core/inspect';
 
 /** Float fields of a direction. */
 const FLOAT_FIELDS = ['h', 'c', 'gates', 'pre'] as const;

@@ -4,7 +4,7 @@
  * units; the readout below says the token, the unit and the value.
  */
 import * as l10n from '@vscode/l10n';
-import type { Inspection } from '../../src/shared/inspect';
+import type { Inspection } from '../../src/core/inspect';
 import type { Scales } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';
 import { fmt, showToken } from '../shared/format';

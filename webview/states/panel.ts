@@ -5,7 +5,7 @@
  * host answered `ready` (see ./main), so its strings are created translated.
  */
 import * as l10n from '@vscode/l10n';
-import type { Inspection } from '../../src/shared/inspect';
+import type { Inspection } from '../../src/core/inspect';
 import { WEBVIEW_EVENTS, type StatesHostMethods, type StatesSnapshot } from '../../src/shared/webviewProtocol';
 import { buildScales, drawLegend } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';

@@ -3,7 +3,7 @@
  * unit, coloured through the scale's lookup table from the engine's quantised strips. Built once per
  * inspection (and per theme); drawing a cell is then one scaled, unsmoothed drawImage per strip.
  */
-import type { UnrolledInspection } from '../../src/shared/inspect';
+import type { UnrolledInspection } from '../../src/core/inspect';
 import type { Scales } from '../shared/colorScale';
 import { findDirection, rowOrder, type StripSpec } from '../shared/inspection';
 

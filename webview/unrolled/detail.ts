@@ -4,7 +4,7 @@
  * numbers from the capture (SimpleRNN, LSTM and GRU each in their own notation).
  */
 import * as l10n from '@vscode/l10n';
-import type { CellValues, InspectedModel, UnrolledInspection } from '../../src/shared/inspect';
+import type { CellValues, InspectedModel, UnrolledInspection } from '../../src/core/inspect';
 import { scaleColor, type Scales } from '../shared/colorScale';
 import { el, setAttr, setText } from '../shared/dom';
 import { fmt, showToken, sub } from '../shared/format';

@@ -5,7 +5,7 @@
  * (sticky left) and the token axis with the running prediction (sticky bottom) are DOM.
  */
 import * as l10n from '@vscode/l10n';
-import type { InspectedModel, UnrolledInspection } from '../../src/shared/inspect';
+import type { InspectedModel, UnrolledInspection } from '../../src/core/inspect';
 import type { Scales } from '../shared/colorScale';
 import { el, setAttr, setText } from '../shared/dom';
 import { pct, showToken, sub } from '../shared/format';

@@ -1,15 +1,15 @@
 /**
- * Reads sentences inside the unrolled view's page: the engine's own Inspector (src/engine/inspector.ts)
+ * Reads sentences inside the unrolled view's page: the engine's own Inspector (src/core/inspector.ts)
  * on the same WebAssembly kernels, built for a plain memory (a webview is not cross-origin isolated, so
  * it has no shared memory), with the weights the engine sent. The answer is what the engine's
  * `inspectUnrolled` would send, computed in the frame the key was typed in, with no round trip through
  * the extension host.
  */
-import { Inspector } from '../../src/engine/inspector';
-import { instantiateWasmKernels, relaxedSimdValidates, simdSupported } from '../../src/engine/kernels/kernelCore';
-import type { InspectFocus, UnrolledInspection } from '../../src/shared/inspect';
+import { Inspector } from '../../src/core/inspector';
+import { instantiateWasmKernels, relaxedSimdValidates, simdSupported } from '../../src/core/kernels/wasmBinding';
+import type { InspectFocus, UnrolledInspection } from '../../src/core/inspect';
 import type { ReaderModel } from '../../src/shared/readerModel';
-import { Vocab } from '../../src/shared/tokenizer';
+import { Vocab } from '../../src/core/tokenizer';
 
 /** Whether this page can run the kernels (WebAssembly SIMD); without it, the engine reads. */
 export function localReadingSupported(): boolean {

@@ -7,7 +7,7 @@
  * host answered `ready` (see ./main), so its strings are created translated.
  */
 import * as l10n from '@vscode/l10n';
-import type { InspectFocus, InspectedModel, UnrolledInspection } from '../../src/shared/inspect';
+import type { InspectFocus, InspectedModel, UnrolledInspection } from '../../src/core/inspect';
 import { RpcError } from '../../src/shared/rpc';
 import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../../src/shared/webviewProtocol';
 import { buildScales, drawLegend, type Scales } from '../shared/colorScale';

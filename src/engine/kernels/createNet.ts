@@ -1,7 +1,8 @@
 /** Builds a RecurrentNet in Node on the best kernels that load here: WebAssembly SIMD, else plain JS. */
-import type { Kernels } from './kernelCore';
-import { RecurrentNet, type NetConfig, type NetOptions } from './network';
-import { createJsKernels, createWasmKernels } from './wasmKernels';
+import type { Kernels } from '../../core/kernels/contract';
+import { RecurrentNet, type NetConfig, type NetOptions } from '../../core/network';
+import { createJsKernels } from '../../core/kernels/jsKernels';
+import { createWasmKernels } from './wasmKernels';
 
 /**
  * A kernel factory for RecurrentNet.withKernels: 'auto' loads WebAssembly where it can, else JS; 'wasm'

@@ -15,8 +15,8 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RpcEndpoint, RpcError } from '../../shared/rpc';
 import { createNet } from './createNet';
-import { regionBytes } from './kernelCore';
-import { RecurrentNet, type NetConfig, type NetOptions } from './network';
+import { regionBytes } from '../../core/kernels/arena';
+import { RecurrentNet, type NetConfig, type NetOptions } from '../../core/network';
 import { channelViews, Command, CONTROL_BYTES, rebase, spinWhile, Word, type Channel, type SharedBuffers, type WorkerMethods } from './parallelProtocol';
 
 /** Where the bundled worker script is: beside this bundle, or in the repository's dist/ (tests run from src). */

@@ -3,8 +3,8 @@
  * channel in shared memory (one word to start a command, one to say it is done, Atomics.wait and
  * notify in between) that carries every training step and prediction without a message.
  */
-import type { KernelMemory } from './kernelCore';
-import type { NetConfig } from './network';
+import type { KernelMemory } from '../../core/kernels/contract';
+import type { NetConfig } from '../../core/network';
 
 /**
  * What the two threads share besides the kernels' memory. Both networks live in one shared memory

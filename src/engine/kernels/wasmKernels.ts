@@ -1,12 +1,11 @@
 // Loads the WebAssembly kernels in Node (the engine, its worker threads, the CLI, tests and benchmarks):
 // reads dist/kernels/kernels-{relaxed,simd}.wasm from disk and turns on Node 20's flag for relaxed
-// SIMD. The kernels themselves, and everything that runs outside Node, are in kernelCore.ts.
+// SIMD. The kernels themselves, and everything that runs outside Node, are in src/core/kernels.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import { instantiateWasmKernels, relaxedSimdValidates, simdSupported, type KernelMemoryOptions, type WasmKernels } from './kernelCore';
-
-export * from './kernelCore';
+import type { KernelMemoryOptions, WasmKernels } from '../../core/kernels/contract';
+import { instantiateWasmKernels, relaxedSimdValidates, simdSupported } from '../../core/kernels/wasmBinding';
 
 /** Options of createWasmKernels. */
 export interface WasmKernelOptions {

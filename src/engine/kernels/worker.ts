@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { RpcEndpoint } from '../../shared/rpc';
 import { createNet } from './createNet';
-import type { RecurrentNet } from './network';
+import type { RecurrentNet } from '../../core/network';
 import { channelViews, Command, MESSAGE_BYTES, rebase, spinWhile, Word, type Channel, type WorkerMethods } from './parallelProtocol';
 
 interface State {

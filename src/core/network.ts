@@ -6,8 +6,8 @@
  * a sparse (lazy) Adam for the embedding rows a batch touches. tfjs remains the model-definition and
  * file-format layer: weights move in and out in tfjs-layers' getWeights() order and layout.
  */
-import { weightShapes, type ClassifierShape } from '../../shared/weightShapes';
-import type { KernelMemory, KernelSharing, Kernels } from './kernelCore';
+import { weightShapes, type ClassifierShape } from './weightShapes';
+import type { KernelMemory, KernelSharing, Kernels } from './kernels/contract';
 
 /** The shape of the network (the sizes that fix its weights) and its training scalars. */
 export interface NetConfig extends ClassifierShape {

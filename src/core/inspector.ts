@@ -4,15 +4,27 @@
  * probabilities, and the running prediction (what the classifier says if the sentence ended after each
  * token). Numbers equal tfjs-layers' on the same weights (see test/unit/network.test.ts).
  */
-import { compactInspection, type InspectedDirection, type InspectFocus, type Inspection, type UnrolledInspection } from '../shared/inspect';
-import type { ModelMetadata } from '../shared/protocol';
-import { tokenizeWithOffsets, type Vocab } from '../shared/tokenizer';
-import type { Kernels } from './kernels/kernelCore';
-import { RecurrentNet } from './kernels/network';
+import { compactInspection, type InspectedDirection, type InspectFocus, type Inspection, type UnrolledInspection } from './inspect';
+import { tokenizeWithOffsets, type TokenizerOptions, type Vocab } from './tokenizer';
+import type { Kernels } from './kernels/contract';
+import { RecurrentNet, type NetConfig } from './network';
+
+/** What the Inspector reads of a saved model's metadata (the engine's ModelMetadata has all of it). */
+export interface InspectorMetadata {
+  name: string;
+  classes: string[];
+  tokenizer: TokenizerOptions;
+  config: Pick<NetConfig, 'cell' | 'embeddingSize' | 'hiddenSize' | 'layers' | 'bidirectional'> & {
+    tokenization: 'word' | 'char';
+    maxLength: number;
+    learningRate: number;
+    seed: number;
+  };
+}
 
 /** What an Inspector reads with: the model's metadata, its vocabulary and its weights in tfjs-layers getWeights() order. */
 export interface InspectorModel {
-  metadata: ModelMetadata;
+  metadata: InspectorMetadata;
   vocab: Vocab;
   weights: ArrayLike<number>[];
 }
