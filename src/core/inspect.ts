@@ -5,12 +5,8 @@
  * (producer), the host (router) and the webviews (drawing); `checkInspection` validates it on arrival.
  */
 
-/** The names of the gate rows a cell has, in Keras order. */
-export const GATE_NAMES = {
-  lstm: ['i', 'f', 'c̃', 'o'],
-  gru: ['z', 'r', 'h̃'],
-  simplernn: ['s'],
-} as const;
+import { CELL_SPECS, gateCount, isCellKind, type CellKind, type ScaleKind, type StripLayout } from './cells';
+
 
 /** One token of the sentence, with its place in the text. */
 export interface InspectedToken {
@@ -30,7 +26,7 @@ export interface InspectedDirection {
   h: Float32Array;
   /** c_t, [T × H] (LSTM only). */
   c?: Float32Array;
-  /** Gate activations [T × G·H], gates in GATE_NAMES order (SimpleRNN: the new state). */
+  /** Gate activations [T × G·H], gates in the cell spec's order (SimpleRNN: the new state). */
   gates: Float32Array;
   /** Pre-activations [T × G·H] (before σ / tanh; for LSTM and SimpleRNN including the recurrent term and bias). */
   pre: Float32Array;
@@ -39,7 +35,7 @@ export interface InspectedDirection {
 /** The model, as the views describe it. */
 export interface InspectedModel {
   name: string;
-  cell: 'lstm' | 'gru' | 'simplernn';
+  cell: CellKind;
   layers: number;
   bidirectional: boolean;
   hiddenSize: number;
@@ -64,10 +60,6 @@ export interface Inspection {
   truncated: boolean;
 }
 
-/** Gates per unit for a cell. */
-export function gateCount(cell: InspectedModel['cell']): number {
-  return GATE_NAMES[cell].length;
-}
 
 function finiteArray(a: unknown, length: number, what: string): string | undefined {
   if (!(a instanceof Float32Array)) return `${what} is not a Float32Array`;
@@ -80,7 +72,7 @@ function finiteArray(a: unknown, length: number, what: string): string | undefin
 function checkHead(v: { model: InspectedModel; text: string; tokens: InspectedToken[]; directions: unknown[] }): string | undefined {
   if (!v || typeof v !== 'object') return 'not an object';
   const m = v.model;
-  if (!m || !['lstm', 'gru', 'simplernn'].includes(m.cell)) return 'model.cell is missing or unknown';
+  if (!m || !isCellKind(m.cell)) return 'model.cell is missing or unknown';
   if (!Number.isInteger(m.hiddenSize) || m.hiddenSize < 1 || m.hiddenSize > 4096) return 'model.hiddenSize is out of range';
   if (!Number.isInteger(m.layers) || m.layers < 1 || m.layers > 4) return 'model.layers is out of range';
   if (!Array.isArray(m.classes) || m.classes.length < 1 || m.classes.some((c) => typeof c !== 'string')) return 'model.classes is not a list of names';
@@ -126,7 +118,7 @@ export function checkInspection(value: unknown): string | undefined {
       const problem =
         checkPlace(d, m) ??
         finiteArray(d.h, T * H, `${where} h`) ??
-        (m.cell === 'lstm' ? finiteArray(d.c, T * H, `${where} c`) : undefined) ??
+        (CELL_SPECS[m.cell].hasCellState ? finiteArray(d.c, T * H, `${where} c`) : undefined) ??
         finiteArray(d.gates, T * G * H, `${where} gates`) ??
         finiteArray(d.pre, T * G * H, `${where} pre`);
       if (problem) return problem;
@@ -135,45 +127,11 @@ export function checkInspection(value: unknown): string | undefined {
   });
 }
 
-/** The colour scales of the heatmap strips: fixed ranges, as the legends state them. */
-export type ScaleKind = 'state' | 'gate' | 'pre';
-
 /** Each scale's range; values outside are clamped when drawn (and when quantised). */
 export const SCALE_RANGES: Record<ScaleKind, { min: number; max: number }> = {
   state: { min: -1, max: 1 },
   gate: { min: 0, max: 1 },
   pre: { min: -3, max: 3 },
-};
-
-/** One heatmap strip of a cell: where its values live and which scale colours it. */
-export interface StripLayout {
-  key: string;
-  field: 'h' | 'c' | 'gates' | 'pre';
-  /** Which gate block of `gates` / `pre` (0 for h and c). */
-  gate: number;
-  scale: ScaleKind;
-}
-
-/** The strips a cell type shows, top to bottom: h_t, and LSTM c_t, i, f, c̃, o; GRU z, r, h̃; SimpleRNN the pre-activation. */
-export const STRIP_LAYOUT: Record<InspectedModel['cell'], readonly StripLayout[]> = {
-  lstm: [
-    { key: 'h', field: 'h', gate: 0, scale: 'state' },
-    { key: 'c', field: 'c', gate: 0, scale: 'state' },
-    { key: 'i', field: 'gates', gate: 0, scale: 'gate' },
-    { key: 'f', field: 'gates', gate: 1, scale: 'gate' },
-    { key: 'cc', field: 'gates', gate: 2, scale: 'state' },
-    { key: 'o', field: 'gates', gate: 3, scale: 'gate' },
-  ],
-  gru: [
-    { key: 'h', field: 'h', gate: 0, scale: 'state' },
-    { key: 'z', field: 'gates', gate: 0, scale: 'gate' },
-    { key: 'r', field: 'gates', gate: 1, scale: 'gate' },
-    { key: 'hh', field: 'gates', gate: 2, scale: 'state' },
-  ],
-  simplernn: [
-    { key: 'h', field: 'h', gate: 0, scale: 'state' },
-    { key: 'pre', field: 'pre', gate: 0, scale: 'pre' },
-  ],
 };
 
 /** The exact value of a strip for token t and unit j of a captured direction. */
@@ -203,7 +161,7 @@ export interface InspectFocus {
   unit: number | null;
 }
 
-/** The heatmap strips of one direction of one layer, quantised: [tokens × strips × H] bytes, strips in STRIP_LAYOUT order. */
+/** The heatmap strips of one direction of one layer, quantised: [tokens × strips × H] bytes, strips in the cell spec's order. */
 export interface StripDirection {
   layer: number;
   direction: 'forward' | 'backward';
@@ -222,7 +180,7 @@ export interface CellValues extends InspectedDirection {
   cPrev?: Float32Array;
 }
 
-/** The exact values of one unit in every cell of one direction: [strips × tokens], strips in STRIP_LAYOUT order. */
+/** The exact values of one unit in every cell of one direction: [strips × tokens], strips in the cell spec's order. */
 export interface UnitSeries {
   layer: number;
   direction: 'forward' | 'backward';
@@ -254,7 +212,7 @@ export function compactInspection(full: Inspection, focus: InspectFocus): Unroll
   const m = full.model;
   const H = m.hiddenSize;
   const T = full.tokens.length;
-  const layout = STRIP_LAYOUT[m.cell];
+  const layout = CELL_SPECS[m.cell].strips;
   const S = layout.length;
   const G = gateCount(m.cell);
   const directions = full.directions.map((d) => {
@@ -323,7 +281,7 @@ function byteArray(a: unknown, length: number, what: string): string | undefined
 /** Checks an UnrolledInspection's shape, sizes and numbers; returns the first problem, or undefined when it is sound. */
 export function checkUnrolledInspection(value: unknown): string | undefined {
   return checkAround<UnrolledInspection>(value, (v, m, T, H) => {
-    const S = STRIP_LAYOUT[m.cell].length;
+    const S = CELL_SPECS[m.cell].strips.length;
     const GH = gateCount(m.cell) * H;
     for (const d of v.directions) {
       const problem = checkPlace(d, m) ?? byteArray(d.strips, T * S * H, `layer ${d.layer} ${d.direction} strips`);
@@ -331,16 +289,16 @@ export function checkUnrolledInspection(value: unknown): string | undefined {
     }
     if (v.cell !== null) {
       const c = v.cell;
-      const lstm = m.cell === 'lstm';
+      const hasC = CELL_SPECS[m.cell].hasCellState;
       const problem =
         (c && typeof c === 'object' ? checkPlace(c, m) : 'cell is not an object') ??
         (!Number.isInteger(c.t) || c.t < 0 || c.t >= T ? 'cell.t is out of range' : undefined) ??
         finiteArray(c.h, H, 'cell h') ??
-        (lstm ? finiteArray(c.c, H, 'cell c') : undefined) ??
+        (hasC ? finiteArray(c.c, H, 'cell c') : undefined) ??
         finiteArray(c.gates, GH, 'cell gates') ??
         finiteArray(c.pre, GH, 'cell pre') ??
         finiteArray(c.hPrev, H, 'cell hPrev') ??
-        (lstm ? finiteArray(c.cPrev, H, 'cell cPrev') : undefined);
+        (hasC ? finiteArray(c.cPrev, H, 'cell cPrev') : undefined);
       if (problem) return problem;
     }
     if (v.unit !== null) {

@@ -4,6 +4,7 @@
  * probabilities, and the running prediction (what the classifier says if the sentence ended after each
  * token). Numbers equal tfjs-layers' on the same weights (see test/unit/network.test.ts).
  */
+import { CELL_SPECS } from './cells';
 import { compactInspection, type InspectedDirection, type InspectFocus, type Inspection, type UnrolledInspection } from './inspect';
 import { tokenizeWithOffsets, type TokenizerOptions, type Vocab } from './tokenizer';
 import type { Kernels } from './kernels/contract';
@@ -105,7 +106,7 @@ export class Inspector {
       probabilities = Array.from(this.net.predict(Int32Array.of(1), 1, 1));
       for (let layer = 0; layer < config.layers; layer++) {
         for (const direction of config.bidirectional ? (['forward', 'backward'] as const) : (['forward'] as const)) {
-          directions.push({ layer, direction, h: new Float32Array(0), c: config.cell === 'lstm' ? new Float32Array(0) : undefined, gates: new Float32Array(0), pre: new Float32Array(0) });
+          directions.push({ layer, direction, h: new Float32Array(0), c: CELL_SPECS[config.cell].hasCellState ? new Float32Array(0) : undefined, gates: new Float32Array(0), pre: new Float32Array(0) });
         }
       }
     } else {

@@ -7,6 +7,7 @@
  * file-format layer: weights move in and out in tfjs-layers' getWeights() order and layout.
  */
 import { weightShapes, type ClassifierShape } from './weightShapes';
+import { CELL_SPECS, type CellSpec, type StepBuffers } from './cells';
 import type { KernelMemory, KernelSharing, Kernels } from './kernels/contract';
 
 /** The shape of the network (the sizes that fix its weights) and its training scalars. */
@@ -45,7 +46,6 @@ export interface DirectionCapture {
   preactivations: Float32Array;
 }
 
-const GATES = { lstm: 4, gru: 3, simplernn: 1 } as const;
 const PROB_EPSILON = 1e-7;
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 /** Floats per arena slot granule: alloc() hands out 64-byte aligned arrays. */
@@ -132,7 +132,7 @@ interface Arena {
  * whose z and r columns multiply h_{t-1} and whose candidate columns multiply r ⊙ h_{t-1}.
  */
 function recurrentBlocks(cell: NetConfig['cell'], H: number): [number, number][] {
-  return cell === 'gru' ? [[0, 2 * H], [2 * H, H]] : [[0, GATES[cell] * H]];
+  return CELL_SPECS[cell].recurrentBlocks(H);
 }
 
 function roundUp8(n: number): number {
@@ -142,7 +142,8 @@ function roundUp8(n: number): number {
 /** Lays the network's arena arrays out with `alloc` (a counting stub sizes the arena before it exists). */
 function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) => Float32Array): Arena {
   const { hiddenSize: H, embeddingSize: E, layers, classes, cell, vocabSize } = config;
-  const G = GATES[cell];
+  const spec = CELL_SPECS[cell];
+  const G = spec.gates.length;
   const D = config.bidirectional ? 2 : 1;
   const rows = options.maxBatch * options.maxTime;
   const B = options.maxBatch;
@@ -164,8 +165,8 @@ function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) 
         db: alloc(G * H),
         gates: alloc(rows * G * H),
         dZ: alloc(rows * G * H),
-        c: cell === 'lstm' ? alloc(rows * H) : empty,
-        rh: cell === 'gru' ? alloc(rows * H) : empty,
+        c: spec.hasCellState ? alloc(rows * H) : empty,
+        rh: spec.gatesCandidateInput ? alloc(rows * H) : empty,
         // Room for either kernel's packing (the WebAssembly one pads columns to panels of 8).
         packedU: recurrentBlocks(cell, H).map(([, width]) => alloc(H * roundUp8(width))),
         packedUT: recurrentBlocks(cell, H).map(([, width]) => alloc(width * roundUp8(H))),
@@ -214,6 +215,16 @@ function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) 
 }
 
 /** The network. Create with `createNet` (Node) or `RecurrentNet.withKernels`; buffers are allocated once. */
+/** A StepBuffers to refill: every array empty, every number 0. */
+function emptyStep(): StepBuffers {
+  const none = new Float32Array(0);
+  return {
+    B: 0, H: 0, GH: 0, z: none, bias: none, pre: null, hPrev: none, ldPrev: 0, h: none, ldh: 0, mask: none,
+    packedU: [], packedUT: [], cellState: none, gatedInput: none, row: 0, prevT: 0, zeros: none,
+    gates: none, dh: none, dhCarry: none, dhNew: none, dcCarry: none, dz: none, dGatedInput: none,
+  };
+}
+
 export class RecurrentNet {
   readonly directions: Direction[][];
   readonly embedding: Float32Array;
@@ -225,7 +236,6 @@ export class RecurrentNet {
   /** Embedding-gradient bookkeeping: the row of each vocabulary id in this batch (−1: none), and the ids in order of first use. */
   private readonly embSlot: Int32Array;
   private readonly embIds: Int32Array;
-  private step = 0;
   private weightRevision = 0;
   /** Rows of the pending embedding gradient (embIds / embRows). */
   private embCount = 0;
@@ -235,6 +245,10 @@ export class RecurrentNet {
   private accBeta1 = 1;
   private accBeta2 = 1;
   readonly gatesPerUnit: number;
+  /** The cell kind's spec: its per-step forward and backward work. */
+  private readonly spec: CellSpec;
+  /** The buffers of the step being run, handed to the spec's hooks (refilled each step). */
+  private readonly step: StepBuffers = emptyStep();
   readonly dirCount: number;
 
   private constructor(
@@ -243,7 +257,8 @@ export class RecurrentNet {
     private readonly kernels: Kernels,
   ) {
     const { embeddingSize: E, vocabSize } = config;
-    this.gatesPerUnit = GATES[config.cell];
+    this.spec = CELL_SPECS[config.cell];
+    this.gatesPerUnit = this.spec.gates.length;
     this.dirCount = config.bidirectional ? 2 : 1;
     if (options.embedding && options.embedding.length !== vocabSize * E) throw new Error(`The shared embedding has ${options.embedding.length} values; expected ${vocabSize * E}`);
     if (vocabSize > MAX_VOCABULARY) throw new RangeError(`A vocabulary of ${vocabSize} exceeds the ${MAX_VOCABULARY} ids the kernels pass as floats`);
@@ -402,6 +417,20 @@ export class RecurrentNet {
     else this.packedRevision = this.weightRevision;
   }
 
+  /** The step buffers that stay the same for every step of one direction's pass. */
+  private fillStep(dir: Direction, B: number, H: number, GH: number, width: number, zeros: Float32Array): void {
+    const step = this.step;
+    step.B = B;
+    step.H = H;
+    step.GH = GH;
+    step.ldh = width;
+    step.packedU = dir.packedU;
+    step.packedUT = dir.packedUT;
+    step.cellState = dir.c;
+    step.gatedInput = dir.rh;
+    step.zeros = zeros;
+  }
+
   private forwardDirection(dir: Direction, d: number, input: Float32Array, output: Float32Array, B: number, T: number, keepPre: boolean): void {
     const H = this.config.hiddenSize;
     const G = this.gatesPerUnit;
@@ -410,37 +439,27 @@ export class RecurrentNet {
     const k = this.kernels;
     const { gates, W, b: bias } = dir;
     const { mask, zeroH } = this.arena;
-    const cell = this.config.cell;
+    const { spec, step } = this;
     const backward = d === 1;
+    this.fillStep(dir, B, H, GH, width, zeroH);
+    step.bias = bias;
     // All input projections at once: Z = X·W (the kernels add b).
     k.sgemm(false, false, T * B, GH, dir.input, input, dir.input, W, GH, gates, GH, 0);
     const out = output.subarray(d * H);
     for (let s = 0; s < T; s++) {
       const t = backward ? T - 1 - s : s;
       const row = t * B;
-      const z = gates.subarray(row * GH, (row + B) * GH);
-      const pre = keepPre ? dir.dZ.subarray(row * GH, (row + B) * GH) : null;
-      const h = out.subarray(row * width);
-      const m = mask.subarray(row, row + B);
       // h_{t-1} in processing order: the output rows of the previous step, or zeros.
       const prevT = s === 0 ? -1 : backward ? t + 1 : t - 1;
-      const hPrev = prevT < 0 ? zeroH : out.subarray(prevT * B * width);
-      const ldPrev = prevT < 0 ? H : width;
-      if (cell === 'lstm') {
-        k.sgemmPacked(false, B, GH, H, hPrev, ldPrev, dir.packedU[0], z, GH, 1);
-        const cPrev = prevT < 0 ? zeroH : dir.c.subarray(prevT * B * H);
-        k.lstmForward(B, H, z, bias, pre, cPrev, dir.c.subarray(row * H), hPrev, ldPrev, h, width, m);
-      } else if (cell === 'simplernn') {
-        k.sgemmPacked(false, B, GH, H, hPrev, ldPrev, dir.packedU[0], z, GH, 1);
-        k.simpleRnnForward(B, H, z, bias, pre, hPrev, ldPrev, h, width, m);
-      } else {
-        // GRU: z and r first; then r ⊙ h_{t-1} feeds the candidate's recurrent product.
-        k.sgemmPacked(false, B, 2 * H, H, hPrev, ldPrev, dir.packedU[0], z, GH, 1);
-        const rh = dir.rh.subarray(row * H, (row + B) * H);
-        k.gruForwardGates(B, H, z, bias, pre, hPrev, ldPrev, rh);
-        k.sgemmPacked(false, B, H, H, rh, H, dir.packedU[1], z.subarray(2 * H), GH, 1);
-        k.gruForwardOutput(B, H, z, bias, pre, hPrev, ldPrev, h, width, m);
-      }
+      step.row = row;
+      step.prevT = prevT;
+      step.z = gates.subarray(row * GH, (row + B) * GH);
+      step.pre = keepPre ? dir.dZ.subarray(row * GH, (row + B) * GH) : null;
+      step.h = out.subarray(row * width);
+      step.mask = mask.subarray(row, row + B);
+      step.hPrev = prevT < 0 ? zeroH : out.subarray(prevT * B * width);
+      step.ldPrev = prevT < 0 ? H : width;
+      spec.forwardStep(k, step);
     }
   }
 
@@ -469,7 +488,7 @@ export class RecurrentNet {
           layer: l,
           direction: d === 0 ? 'forward' : 'backward',
           h,
-          c: this.config.cell === 'lstm' ? take(dir.c, rows * H) : undefined,
+          c: this.spec.hasCellState ? take(dir.c, rows * H) : undefined,
           gates: take(dir.gates, rows * this.gatesPerUnit * H),
           preactivations: take(dir.dZ, rows * this.gatesPerUnit * H),
         });
@@ -629,12 +648,15 @@ export class RecurrentNet {
     const GH = G * H;
     const width = this.dirCount * H;
     const k = this.kernels;
-    const cell = this.config.cell;
+    const { spec, step } = this;
     const backward = d === 1;
     const out = output.subarray(d * H);
     const dOut = dOutput.subarray(d * H);
     const { gates, dZ } = dir;
     const { mask, zeroH, carryC: dcCarry, tmpR: dRh } = this.arena;
+    this.fillStep(dir, B, H, GH, width, zeroH);
+    step.dcCarry = dcCarry;
+    step.dGatedInput = dRh;
     // dh carried to the previous step, and the one being built: swapped after each step.
     let dhCarry = this.arena.carryH;
     let dhNew = this.arena.tmpH;
@@ -644,26 +666,17 @@ export class RecurrentNet {
       const t = backward ? T - 1 - s : s;
       const row = t * B;
       const prevT = s === 0 ? -1 : backward ? t + 1 : t - 1;
-      const dz = dZ.subarray(row * GH, (row + B) * GH);
-      const g = gates.subarray(row * GH, (row + B) * GH);
-      const dh = dOut.subarray(row * width);
-      const m = mask.subarray(row, row + B);
-      const hPrev = prevT < 0 ? zeroH : out.subarray(prevT * B * width);
-      const ldPrev = prevT < 0 ? H : width;
-      if (cell === 'lstm') {
-        const cPrev = prevT < 0 ? zeroH : dir.c.subarray(prevT * B * H);
-        k.lstmBackward(B, H, g, dir.c.subarray(row * H), cPrev, dh, width, dhCarry, dcCarry, dz, dhNew, m);
-        if (prevT >= 0) k.sgemmPacked(false, B, H, GH, dz, GH, dir.packedUT[0], dhNew, H, 1);
-      } else if (cell === 'simplernn') {
-        k.simpleRnnBackward(B, H, g, dh, width, dhCarry, dz, dhNew, m);
-        if (prevT >= 0) k.sgemmPacked(false, B, H, GH, dz, GH, dir.packedUT[0], dhNew, H, 1);
-      } else {
-        k.gruBackwardGates(B, H, g, hPrev, ldPrev, dh, width, dhCarry, dz, dhNew, m);
-        // d(r ⊙ h_{t-1}) = dZ_h · U_hᵀ, then r's gate gradient and the direct path to h_{t-1}.
-        k.sgemmPacked(false, B, H, H, dz.subarray(2 * H), GH, dir.packedUT[1], dRh, H, 0);
-        k.gruBackwardReset(B, H, g, hPrev, ldPrev, dRh, dz, dhNew, m);
-        if (prevT >= 0) k.sgemmPacked(false, B, H, 2 * H, dz, GH, dir.packedUT[0], dhNew, H, 1);
-      }
+      step.row = row;
+      step.prevT = prevT;
+      step.dz = dZ.subarray(row * GH, (row + B) * GH);
+      step.gates = gates.subarray(row * GH, (row + B) * GH);
+      step.dh = dOut.subarray(row * width);
+      step.mask = mask.subarray(row, row + B);
+      step.hPrev = prevT < 0 ? zeroH : out.subarray(prevT * B * width);
+      step.ldPrev = prevT < 0 ? H : width;
+      step.dhCarry = dhCarry;
+      step.dhNew = dhNew;
+      spec.backwardStep(k, step);
       const done = dhCarry;
       dhCarry = dhNew;
       dhNew = done;
@@ -673,7 +686,7 @@ export class RecurrentNet {
     k.sgemm(true, false, dir.input, GH, rows, input, dir.input, dZ, GH, dir.dW, GH, 0);
     k.sumRows(rows, GH, dZ, GH, dir.db);
     // dU = Σ_t h_{prev(t)}ᵀ · dZ_t; the first processed step has h_prev = 0.
-    const cols = cell === 'gru' ? 2 * H : GH;
+    const cols = this.spec.recurrentBlocks(H)[0][1];
     if (T > 1) {
       const hPrevRows = backward ? out.subarray(B * width) : out;
       const dzRows = backward ? dZ : dZ.subarray(B * GH);
@@ -681,7 +694,8 @@ export class RecurrentNet {
     } else {
       for (let r = 0; r < H; r++) dir.dU.fill(0, r * GH, r * GH + cols);
     }
-    if (cell === 'gru') k.sgemm(true, false, H, H, rows, dir.rh, H, dZ.subarray(2 * H), GH, dir.dU.subarray(2 * H), GH, 0);
+    // The candidate's block of U multiplied r ⊙ h_{t-1} (cells that gate its input).
+    if (this.spec.gatesCandidateInput) k.sgemm(true, false, H, H, rows, dir.rh, H, dZ.subarray(2 * H), GH, dir.dU.subarray(2 * H), GH, 0);
     // Gradient w.r.t. the layer input.
     k.sgemm(false, true, rows, dir.input, GH, dZ, GH, dir.W, GH, dInput, dir.input, beta);
   }
@@ -701,7 +715,6 @@ export class RecurrentNet {
   /** One Adam step with the gradients now in the gradient buffers and the pending embedding rows. */
   applyAdam(): void {
     const lr = this.config.learningRate;
-    this.step++;
     this.weightRevision++;
     this.accBeta1 *= ADAM.beta1;
     this.accBeta2 *= ADAM.beta2;
@@ -755,8 +768,6 @@ export class RecurrentNet {
     return this.arena.embRows;
   }
 
-  /** Releases nothing yet (buffers are garbage-collected with the network); kept for the API. */
-  dispose(): void {
-    this.step = 0;
-  }
+  /** Releases nothing (the arena goes with the kernels' memory when nothing holds the network); for callers that own a network's lifetime. */
+  dispose(): void {}
 }

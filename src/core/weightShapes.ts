@@ -3,11 +3,11 @@
  * order and layout: the engine's network lays its buffers out by them, the host and the unrolled view
  * check the weights they are sent against them.
  */
-import { gateCount, type InspectedModel } from './inspect';
+import { gateCount, type CellKind } from './cells';
 
 /** The sizes that fix the weights' shapes. */
 export interface ClassifierShape {
-  cell: InspectedModel['cell'];
+  cell: CellKind;
   vocabSize: number;
   embeddingSize: number;
   hiddenSize: number;

@@ -1,12 +1,11 @@
 /** Builds the classifier: Embedding (mask zero) → recurrent layers (stacked, optionally bidirectional) → Dense softmax. */
+import { CELL_SPECS } from '../core/cells';
 import type { ModelConfig } from '../shared/config';
 import type { Tf } from './backend';
 import { fastOrthogonal } from './orthogonal';
 
 type LayersModel = import('@tensorflow/tfjs').LayersModel;
 
-/** Keras-style layer names, so saved models read naturally in model.json. */
-const CELL_CLASS = { lstm: 'lstm', gru: 'gru', simplernn: 'simpleRNN' } as const;
 
 /** Creates an untrained model. Seeds make initial weights repeatable. */
 export function buildClassifier(tf: Tf, config: ModelConfig, vocabSize: number, classCount: number): LayersModel {
@@ -31,7 +30,8 @@ export function buildClassifier(tf: Tf, config: ModelConfig, vocabSize: number, 
         kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
         recurrentInitializer: fastOrthogonal(tf, { seed: nextSeed(), gain: 1 }),
         biasInitializer: 'zeros' as const,
-        name: `${CELL_CLASS[config.cell]}_${layer + 1}${suffix}`,
+        // Keras-style layer names, so saved models read naturally in model.json.
+        name: `${CELL_SPECS[config.cell].layerPrefix}_${layer + 1}${suffix}`,
       };
       switch (config.cell) {
         case 'lstm':

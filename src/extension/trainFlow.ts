@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CELL_LABELS, CELLS, modelConfigSchema, describeConfig, type ModelConfig } from '../shared/config';
+import { CELL_KINDS, CELL_SPECS } from '../core/cells';
+import { modelConfigSchema, describeConfig, type ModelConfig } from '../shared/config';
 import type { DatasetFormat, ParseOptions } from '../shared/dataset';
 import type { DatasetSummary, ModelMetadata, TrainProgress } from '../shared/protocol';
 import { engineResultSchemas } from '../shared/protocol';
@@ -204,7 +205,7 @@ export class TrainFlow {
         { id: 'format', label: vscode.l10n.t('Format: {0}', summary.description), description: vscode.l10n.t('{0} examples', summary.exampleCount.toLocaleString()), detail: `${classes}${moreClasses}` },
         { id: 'sep-model', label: vscode.l10n.t('Model'), kind: vscode.QuickPickItemKind.Separator },
         { id: 'name', label: vscode.l10n.t('Name: {0}', name) },
-        { id: 'cell', label: vscode.l10n.t('Cell: {0}', CELL_LABELS[config.cell]) },
+        { id: 'cell', label: vscode.l10n.t('Cell: {0}', CELL_SPECS[config.cell].label) },
         { id: 'hiddenSize', label: vscode.l10n.t('Hidden size: {0}', config.hiddenSize) },
         { id: 'layers', label: vscode.l10n.t('Layers: {0}', config.layers) },
         { id: 'bidirectional', label: vscode.l10n.t('Bidirectional: {0}', config.bidirectional ? vscode.l10n.t('on') : vscode.l10n.t('off')) },
@@ -256,7 +257,7 @@ export class TrainFlow {
         }
         case 'cell': {
           const cell = await vscode.window.showQuickPick(
-            CELLS.map((c) => ({ label: CELL_LABELS[c], id: c, picked: c === config.cell })),
+            CELL_KINDS.map((c) => ({ label: CELL_SPECS[c].label, id: c, picked: c === config.cell })),
             { title: vscode.l10n.t('Recurrent cell') },
           );
           if (cell) {

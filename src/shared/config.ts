@@ -1,13 +1,9 @@
 /** Model and training configuration: the one schema used by settings, the quick pick, the CLI and the engine. */
 import { z } from 'zod';
+import { CELL_KINDS, CELL_SPECS, type CellKind } from '../core/cells';
 
-/** The recurrent cell types. */
-export const CELLS = ['lstm', 'gru', 'simplernn'] as const;
-/** A recurrent cell type. */
-export type CellType = (typeof CELLS)[number];
-
-/** Display names of the cells. */
-export const CELL_LABELS: Record<CellType, string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
+/** A recurrent cell type (one spec each in src/core/cells.ts). */
+export type CellType = CellKind;
 
 /** Everything that defines a model and how it is trained. */
 export interface ModelConfig {
@@ -57,7 +53,7 @@ const int = (min: number, max: number) =>
 
 /** Bounds of each field, checked wherever a config enters (settings, CLI, RPC). */
 export const modelConfigSchema = z.object({
-  cell: z.enum(CELLS, { errorMap: () => ({ message: `must be one of ${CELLS.join(', ')}` }) }),
+  cell: z.enum(CELL_KINDS, { errorMap: () => ({ message: `must be one of ${CELL_KINDS.join(', ')}` }) }),
   hiddenSize: int(1, 1024),
   layers: int(1, 4),
   bidirectional: z.boolean({ invalid_type_error: 'must be true or false' }),
@@ -104,7 +100,7 @@ export function checkModelConfig(raw: unknown, describeField: (field: string) =>
 
 /** A short human description, e.g. "BiLSTM 2×64, emb 32, char". */
 export function describeConfig(c: ModelConfig): string {
-  const cell = `${c.bidirectional ? 'Bi' : ''}${CELL_LABELS[c.cell]}`;
+  const cell = `${c.bidirectional ? 'Bi' : ''}${CELL_SPECS[c.cell].label}`;
   const layers = c.layers > 1 ? `${c.layers}×${c.hiddenSize}` : `${c.hiddenSize}`;
   return `${cell} ${layers}, emb ${c.embeddingSize}, ${c.tokenization}`;
 }

@@ -5,6 +5,7 @@
  * instead of after two round trips through the extension host. The engine sends it (`readerModel`),
  * the host checks and forwards it; `checkReaderModel` validates it on both sides.
  */
+import { CELL_KINDS, isCellKind } from '../core/cells';
 import type { ModelMetadata } from './protocol';
 import { shapeSize, weightShapes } from '../core/weightShapes';
 
@@ -34,7 +35,7 @@ export function checkReaderModel(value: unknown): string | undefined {
   if (!m || m.version !== 1 || typeof m.name !== 'string' || typeof m.created !== 'string') return 'metadata is missing or not version 1';
   if (!Array.isArray(m.classes) || m.classes.length < 1 || !m.classes.every((c) => typeof c === 'string')) return 'metadata.classes is not a list of names';
   const c = m.config;
-  if (!c || !['lstm', 'gru', 'simplernn'].includes(c.cell)) return 'metadata.config.cell is not lstm, gru or simplernn';
+  if (!c || !isCellKind(c.cell)) return `metadata.config.cell is not ${CELL_KINDS.join(', ')}`;
   for (const key of ['embeddingSize', 'hiddenSize', 'layers', 'maxLength'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) return `metadata.config.${key} is not a positive integer`;
   }

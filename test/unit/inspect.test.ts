@@ -1,16 +1,14 @@
 import { strict as assert } from 'node:assert';
+import { CELL_SPECS, gateCount, type ScaleKind } from '../../src/core/cells';
 import {
   SCALE_RANGES,
-  STRIP_LAYOUT,
   checkUnrolledInspection,
   compactInspection,
   dequantize,
-  gateCount,
   quantize,
   type InspectedDirection,
   type InspectedModel,
   type Inspection,
-  type ScaleKind,
 } from '../../src/core/inspect';
 import { seededRandom } from '../../src/engine/random';
 
@@ -57,7 +55,7 @@ describe('the unrolled panel\'s compact inspection', () => {
       const full = synthetic(cell, T, H, true);
       const u = compactInspection(full, { cell: null, unit: null });
       assert.equal(checkUnrolledInspection(u), undefined);
-      const layout = STRIP_LAYOUT[cell];
+      const layout = CELL_SPECS[cell].strips;
       const G = gateCount(cell);
       u.directions.forEach((d, k) => {
         const f = full.directions[k];

@@ -11,7 +11,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { CELL_LABELS, DEFAULT_CONFIG, type ModelConfig } from '../../src/shared/config';
+import { CELL_SPECS } from '../../src/core/cells';
+import { DEFAULT_CONFIG, type ModelConfig } from '../../src/shared/config';
 import { checkInspection, type Inspection } from '../../src/core/inspect';
 import type { ModelListItem } from '../../src/shared/webviewProtocol';
 import { loadTf } from '../../src/engine/backend';
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
     const m = result.metadata;
     const modelItem: ModelListItem = {
       name: spec.name,
-      description: `${CELL_LABELS[m.config.cell]} · ${m.config.layers} layer${m.config.layers > 1 ? 's' : ''}${m.config.bidirectional ? ' · bidirectional' : ''} · H=${m.config.hiddenSize} · ${m.config.tokenization}`,
+      description: `${CELL_SPECS[m.config.cell].label} · ${m.config.layers} layer${m.config.layers > 1 ? 's' : ''}${m.config.bidirectional ? ' · bidirectional' : ''} · H=${m.config.hiddenSize} · ${m.config.tokenization}`,
       classes: m.classes,
       accuracy: m.metrics.validation?.accuracy,
       created: m.created,

@@ -3,16 +3,13 @@
  * plain arrays), the heatmap strips each cell type shows, and value lookups by token and unit.
  */
 import * as l10n from '@vscode/l10n';
+import { CELL_SPECS, isCellKind, type ScaleKind, type StripLayout } from '../../src/core/cells';
 import {
-  GATE_NAMES,
-  STRIP_LAYOUT,
   checkInspection,
   checkUnrolledInspection,
   type CellValues,
   type InspectedModel,
   type Inspection,
-  type ScaleKind,
-  type StripLayout,
   type UnrolledInspection,
 } from '../../src/core/inspect';
 
@@ -72,7 +69,7 @@ export function checkModel(value: unknown): value is InspectedModel {
     !!m &&
     typeof m === 'object' &&
     typeof m.name === 'string' &&
-    ['lstm', 'gru', 'simplernn'].includes(m.cell) &&
+    isCellKind(m.cell) &&
     Number.isInteger(m.layers) &&
     m.layers >= 1 &&
     m.layers <= 4 &&
@@ -84,9 +81,6 @@ export function checkModel(value: unknown): value is InspectedModel {
   );
 }
 
-/** Display names of the cells. */
-export const CELL_NAMES: Record<InspectedModel['cell'], string> = { lstm: 'LSTM', gru: 'GRU', simplernn: 'SimpleRNN' };
-
 /** Which colour scale a strip uses. */
 export type { ScaleKind };
 
@@ -97,22 +91,27 @@ export interface StripSpec extends StripLayout {
   title: string;
 }
 
-/** The strips a cell type shows, top to bottom, in STRIP_LAYOUT order: h_t, and LSTM c_t, i, f, c̃, o; GRU z, r, h̃; SimpleRNN the pre-activation. */
+/** The strips a cell type shows, top to bottom, in its spec's order: h_t, and LSTM c_t, i, f, c̃, o; GRU z, r, h̃; SimpleRNN the pre-activation. */
 export function stripsFor(cell: InspectedModel['cell']): StripSpec[] {
-  const state = cell === 'simplernn' ? { label: 'S', title: l10n.t('state S_t') } : { label: 'h', title: l10n.t('hidden state h_t') };
-  const names: Record<string, { label: string; title: string }> = {
-    h: state,
-    c: { label: 'c', title: l10n.t('cell state c_t') },
-    i: { label: GATE_NAMES.lstm[0], title: l10n.t('input gate i') },
-    f: { label: GATE_NAMES.lstm[1], title: l10n.t('forget gate f') },
-    cc: { label: GATE_NAMES.lstm[2], title: l10n.t('candidate c̃') },
-    o: { label: GATE_NAMES.lstm[3], title: l10n.t('output gate o') },
-    z: { label: GATE_NAMES.gru[0], title: l10n.t('update gate z') },
-    r: { label: GATE_NAMES.gru[1], title: l10n.t('reset gate r') },
-    hh: { label: GATE_NAMES.gru[2], title: l10n.t('candidate h̃') },
-    pre: { label: 'pre', title: l10n.t('pre-activation W·X + H·S + b') },
+  const spec = CELL_SPECS[cell];
+  // Localised titles by strip key (literal l10n.t calls, so the strings are extracted).
+  const titles: Record<string, string> = {
+    h: spec.stateSymbol === 'S' ? l10n.t('state S_t') : l10n.t('hidden state h_t'),
+    c: l10n.t('cell state c_t'),
+    i: l10n.t('input gate i'),
+    f: l10n.t('forget gate f'),
+    cc: l10n.t('candidate c̃'),
+    o: l10n.t('output gate o'),
+    z: l10n.t('update gate z'),
+    r: l10n.t('reset gate r'),
+    hh: l10n.t('candidate h̃'),
+    pre: l10n.t('pre-activation W·X + H·S + b'),
   };
-  return STRIP_LAYOUT[cell].map((layout) => ({ ...layout, ...names[layout.key] }));
+  return spec.strips.map((layout) => ({
+    ...layout,
+    label: layout.field === 'h' ? spec.stateSymbol : layout.field === 'gates' ? spec.gates[layout.gate] : layout.key,
+    title: titles[layout.key],
+  }));
 }
 
 /** The exact value of strip s of the focused cell for unit j. */

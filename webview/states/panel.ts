@@ -11,7 +11,8 @@ import { buildScales, drawLegend } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';
 import '../shared/elements';
 import { pct } from '../shared/format';
-import { CELL_NAMES, acceptInspection, argmax } from '../shared/inspection';
+import { CELL_SPECS } from '../../src/core/cells';
+import { acceptInspection, argmax } from '../shared/inspection';
 import { css, readPalette, watchTheme, type ThemePalette } from '../shared/theme';
 import { connectToHost } from '../shared/vscodeApi';
 import { Heatmap } from './heatmap';
@@ -123,7 +124,7 @@ function applySnapshot(raw: unknown): void {
   empty.replaceChildren(el('p', { text: reason }), el('p', { class: 'muted', text: l10n.t('Put the cursor on a line of text in an editor (or select some text) and the active model reads it here. Train a model with “RNN: Train RNN on selection”.') }));
   empty.hidden = !!inspection;
   content.hidden = !inspection;
-  setText(source, inspection ? `${typeof snapshot.source === 'string' && snapshot.source ? `${snapshot.source} · ` : ''}${inspection.model.name} (${CELL_NAMES[inspection.model.cell]})` : '');
+  setText(source, inspection ? `${typeof snapshot.source === 'string' && snapshot.source ? `${snapshot.source} · ` : ''}${inspection.model.name} (${CELL_SPECS[inspection.model.cell].label})` : '');
   draw();
 }
 

@@ -4,6 +4,7 @@
  * numbers from the capture (SimpleRNN, LSTM and GRU each in their own notation).
  */
 import * as l10n from '@vscode/l10n';
+import { CELL_SPECS } from '../../src/core/cells';
 import type { CellValues, InspectedModel, UnrolledInspection } from '../../src/core/inspect';
 import { scaleColor, type Scales } from '../shared/colorScale';
 import { el, setAttr, setText } from '../shared/dom';
@@ -216,8 +217,8 @@ export class DetailPane {
     const hPrev = d.hPrev[j];
     const h = d.h[j];
     const lines: HTMLElement[] = [];
-    const S = model.cell === 'simplernn' ? 'S' : 'h';
-    const x = model.cell === 'simplernn' ? 'X' : 'x';
+    const S = CELL_SPECS[model.cell].stateSymbol;
+    const x = S === 'S' ? 'X' : 'x';
     const token = inspection.tokens[t];
     const input =
       d.layer === 0

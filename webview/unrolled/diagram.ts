@@ -5,6 +5,7 @@
  * (sticky left) and the token axis with the running prediction (sticky bottom) are DOM.
  */
 import * as l10n from '@vscode/l10n';
+import { CELL_SPECS } from '../../src/core/cells';
 import type { InspectedModel, UnrolledInspection } from '../../src/core/inspect';
 import type { Scales } from '../shared/colorScale';
 import { el, setAttr, setText } from '../shared/dom';
@@ -410,8 +411,9 @@ export class Diagram {
     ctx.font = p.font;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'center';
-    const stateName = model?.cell === 'simplernn' ? 'S' : 'h';
-    const carried = model?.cell === 'lstm' ? [0, 1] : [0];
+    const spec = model ? CELL_SPECS[model.cell] : undefined;
+    const stateName = spec?.stateSymbol ?? 'h';
+    const carried = spec?.hasCellState ? [0, 1] : [0];
     const top = model ? (model.bidirectional ? 1 : 0) : -1;
     for (let r = 0; r < g.rows; r++) {
       const backward = rows[r]?.direction === 'backward';
@@ -557,7 +559,7 @@ export class Diagram {
     ctx.font = p.font;
     ctx.fillText(`${l10n.t('classifier')}: softmax(W·h + b)`, x + 6, y + 10, CLASSIFIER_W - 12);
     const T = inspection.tokens.length;
-    const name = inspection.model.cell === 'simplernn' ? 'S' : 'h';
+    const name = CELL_SPECS[inspection.model.cell].stateSymbol;
     ctx.fillText(inspection.model.bidirectional ? `h = [${name}→${sub(T)} ; ${name}←${sub(1)}]` : `h = ${l10n.t('{0} of the top layer', `${name}${sub(T)}`)}`, x + 6, y + 26, CLASSIFIER_W - 12);
     const top = argmax(inspection.probabilities);
     inspection.model.classes.forEach((name, c) => {

@@ -15,7 +15,8 @@ import { el, setText } from '../shared/dom';
 import '../shared/elements';
 import { fmt, pct, showToken } from '../shared/format';
 import { checkReaderModel } from '../../src/shared/readerModel';
-import { CELL_NAMES, acceptUnrolledInspection, argmax, cellValue, checkModel, findSeries, rowOrder, stripsFor } from '../shared/inspection';
+import { CELL_SPECS } from '../../src/core/cells';
+import { acceptUnrolledInspection, argmax, cellValue, checkModel, findSeries, rowOrder, stripsFor } from '../shared/inspection';
 import { readPalette, watchTheme, type ThemePalette } from '../shared/theme';
 import { connectToHost } from '../shared/vscodeApi';
 import { DetailPane } from './detail';
@@ -381,7 +382,7 @@ function setModel(next: InspectedModel | null): void {
   if (next) {
     const layers = next.layers > 1 ? l10n.t('{0} layers', next.layers) : l10n.t('1 layer');
     const reads = next.tokenization === 'char' ? l10n.t('characters') : l10n.t('words');
-    const shape = [CELL_NAMES[next.cell], layers, ...(next.bidirectional ? [l10n.t('bidirectional')] : []), `H = ${next.hiddenSize}`, reads, l10n.t('classes: {0}', next.classes.join(', '))];
+    const shape = [CELL_SPECS[next.cell].label, layers, ...(next.bidirectional ? [l10n.t('bidirectional')] : []), `H = ${next.hiddenSize}`, reads, l10n.t('classes: {0}', next.classes.join(', '))];
     modelLine.replaceChildren(el('strong', { class: 'model-name', text: next.name }), ` ${shape.join(' · ')}`);
     unitField.max = next.hiddenSize - 1;
     unitField.min = 0;
@@ -389,8 +390,10 @@ function setModel(next: InspectedModel | null): void {
     modelLine.replaceChildren(el('span', { class: 'muted', text: l10n.t('No active model') }));
     inspection = null;
   }
-  legendGatesItem.hidden = next?.cell === 'simplernn';
-  legendPreItem.hidden = next?.cell !== 'simplernn';
+  // Cells that draw a pre-activation strip instead of gates (SimpleRNN) get the pre-activation legend.
+  const showsPre = !!next && CELL_SPECS[next.cell].strips.some((s) => s.field === 'pre');
+  legendGatesItem.hidden = showsPre;
+  legendPreItem.hidden = !showsPre;
 }
 
 function showStatus(text: string, error: boolean): void {
