@@ -6,7 +6,7 @@
  */
 import { CELL_SPECS } from './cells';
 import { compactInspection, type InspectedDirection, type InspectFocus, type Inspection, type UnrolledInspection } from './inspect';
-import { tokenizeWithOffsets, type TokenizerOptions, type Vocab } from './tokenizer';
+import { OOV_ID, tokenize, tokenizeWithOffsets, type TokenizerOptions, type Vocab } from './tokenizer';
 import type { Kernels } from './kernels/contract';
 import { RecurrentNet, type NetConfig } from './network';
 
@@ -72,11 +72,26 @@ export class Inspector {
         learningRate: config.learningRate,
         seed: config.seed,
       },
-      { maxBatch: PREFIX_BATCH, maxTime: maxTokens },
+      // Room for PREFIX_BATCH prefixes of the views' longest sentence, and for predict's one text of maxLength tokens.
+      { maxBatch: PREFIX_BATCH, maxTime: Math.max(maxTokens, Math.ceil(config.maxLength / PREFIX_BATCH)) },
       makeKernels,
     );
     net.setWeights(loaded.weights);
     return new Inspector(loaded, net, maxTokens);
+  }
+
+  /**
+   * The class probabilities of each text, read alone on the same network and kernels as inspect()
+   * (hover and the CLI's predict): up to the model's maxLength tokens; a text with no token reads as one
+   * unknown token. For a text within the views' token limit the numbers are inspect()'s, bit for bit.
+   */
+  predict(texts: readonly string[]): { probabilities: Float32Array; tokenCount: number }[] {
+    const { metadata, vocab } = this.loaded;
+    return texts.map((text) => {
+      const ids = vocab.encode(tokenize(text, metadata.tokenizer));
+      const read = ids.length > 0 ? ids : Int32Array.of(OOV_ID);
+      return { probabilities: this.net.predict(read, 1, read.length).slice(), tokenCount: ids.length };
+    });
   }
 
   /** Captures everything for `text` (an empty text gives no tokens and the model's prior for an unknown token). */

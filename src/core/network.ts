@@ -18,7 +18,9 @@ export interface NetConfig extends ClassifierShape {
 
 /** Buffer sizes and the kernel choice. */
 export interface NetOptions {
+  /** The most sequences in one call. */
   maxBatch: number;
+  /** Time steps the buffers hold at maxBatch: a call takes batch ≤ maxBatch sequences of time steps with batch·time ≤ maxBatch·maxTime. */
   maxTime: number;
   /** For createNet (createNet.ts): WebAssembly where it loads, else JS ('auto', the default), or insist on one. */
   kernels?: 'auto' | 'wasm' | 'js';
@@ -334,8 +336,9 @@ export class RecurrentNet {
   }
 
   private checkBatch(ids: Int32Array, batch: number, time: number): void {
-    if (batch < 1 || time < 1 || batch > this.options.maxBatch || time > this.options.maxTime) {
-      throw new Error(`Batch ${batch}×${time} is outside the network's buffers (${this.options.maxBatch}×${this.options.maxTime})`);
+    const { maxBatch, maxTime } = this.options;
+    if (batch < 1 || time < 1 || batch > maxBatch || batch * time > maxBatch * maxTime) {
+      throw new Error(`Batch ${batch}×${time} is outside the network's buffers (${maxBatch}×${maxTime})`);
     }
     if (ids.length !== batch * time) throw new Error(`Expected ${batch * time} ids, got ${ids.length}`);
   }
@@ -700,7 +703,7 @@ export class RecurrentNet {
     k.sgemm(false, true, rows, dir.input, GH, dZ, GH, dir.W, GH, dInput, dir.input, beta);
   }
 
-  /** One Adam step on a batch; returns the batch's mean loss and the number of correct predictions. */
+  /** One Adam step on a batch; returns the batch's mean loss (trainStepWithAccuracy also counts the correct predictions). */
   trainStep(ids: Int32Array, labels: Int32Array, batch: number, time: number): number {
     return this.trainStepWithAccuracy(ids, labels, batch, time).loss;
   }

@@ -1,7 +1,7 @@
 /** From parsed examples to training data: tokens → ids, the stratified split, and length-bucketed batches. */
 import { createHash } from 'node:crypto';
 import type { Example } from '../shared/dataset';
-import { OOV_ID, PAD_ID } from '../core/tokenizer';
+import { PAD_ID } from '../core/tokenizer';
 import { seededRandom, shuffleInPlace } from './random';
 
 /** One example as the model sees it. */
@@ -24,11 +24,6 @@ export function argmax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
-}
-
-/** Ids fit for the model: an empty sequence becomes one unknown token, so every text gets a prediction. */
-export function idsForPrediction(ids: Int32Array): Int32Array {
-  return ids.length > 0 ? ids : Int32Array.of(OOV_ID);
 }
 
 /** Splits examples per class (so each class keeps its share), seeded. Classes with one example stay in training. */

@@ -9,7 +9,7 @@ import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainRes
 import { RpcError } from '../shared/rpc';
 import { tokenize, Vocab, type TokenizerOptions } from '../core/tokenizer';
 import type { TfRuntime } from './backend';
-import { argmax, bucketedBatches, hashExamples, idsForPrediction, stratifiedSplit, type EncodedExample } from './data';
+import { argmax, bucketedBatches, hashExamples, stratifiedSplit, type EncodedExample } from './data';
 import { Inspector } from '../core/inspector';
 import { seededRandom } from './random';
 import type { ReaderModel } from '../shared/readerModel';
@@ -17,7 +17,7 @@ import { nodeKernels } from './kernels/createNet';
 import { createWasmKernels } from './kernels/wasmKernels';
 import { buildClassifier } from './model';
 import { loadModel, saveModel, type LoadedModel } from './modelIo';
-import { evaluate, fusedBackend, predictProbabilities, tfjsBackend, tfjsPredictor, trainClassifier, type StepBackend } from './trainer';
+import { evaluate, fusedBackend, tfjsBackend, tfjsPredictor, trainClassifier, type StepBackend } from './trainer';
 
 /** Params of a training run. */
 export interface TrainRequest {
@@ -244,18 +244,11 @@ export class EngineService {
     return useFused ? fusedBackend(tf, model, config, vocabSize, classes, maxTime) : tfjsBackend(tf, model, config, classes);
   }
 
-  /** Class probabilities for each text, with the model's own tokenisation. */
+  /** Class probabilities for each text, with the model's own tokenisation, on the network the views read with (one numeric path). */
   async predict(modelDir: string, texts: string[]): Promise<{ classes: string[]; predictions: Prediction[] }> {
-    const loaded = await this.load(modelDir);
-    const { tokenizer } = loaded.metadata;
-    const encoded = texts.map((t) => loaded.vocab.encode(tokenize(t, tokenizer)));
-    const probs = await predictProbabilities(
-      tfjsPredictor(this.runtime.tf, loaded.model),
-      encoded.map((ids) => ({ ids: idsForPrediction(ids), label: 0 })),
-      loaded.metadata.classes.length,
-    );
+    const [loaded, inspector] = await Promise.all([this.load(modelDir), this.inspector(modelDir)]);
     const classes = loaded.metadata.classes;
-    const predictions = probs.map((p, i) => ({ label: classes[argmax(p)], probabilities: Array.from(p), tokenCount: encoded[i].length }));
+    const predictions = inspector.predict(texts).map(({ probabilities, tokenCount }) => ({ label: classes[argmax(probabilities)], probabilities: Array.from(probabilities), tokenCount }));
     return { classes, predictions };
   }
 

@@ -96,18 +96,39 @@ describe('engine', function () {
     for (const p of first.predictions) assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
   });
 
-  it('predicts the same for a text alone and in a batch with longer texts (masking carries the state through padding)', async () => {
-    const dir = path.join(tmp, 'toy-bi');
-    const service = new EngineService(runtime);
-    await service.train(
-      { text: toyTsv(200, 5), options: {}, skipInvalid: false, config: { ...small, bidirectional: true, layers: 2, epochs: 1 }, modelDir: dir, name: 'b' },
-      noSignal(),
-      () => undefined,
-    );
-    const alone = await service.predict(dir, ['a1 b2']);
-    const batched = await service.predict(dir, ['a1 b2 a3 a4 a5 a6 a7 a8 a9 the1 the2', 'a1 b2']);
-    alone.predictions[0].probabilities.forEach((p, i) => assert.ok(Math.abs(p - batched.predictions[1].probabilities[i]) < 1e-6));
-  });
+  for (const cell of ['lstm', 'gru'] as const) {
+    it(`hover and the views show the same numbers (${cell}, 2 layers, bidirectional): predict equals inspect's prediction bit for bit, its running prediction within 1e-6 (prefixes are re-read in batches), and tfjs-layers within 1e-5`, async () => {
+      const dir = path.join(tmp, `one-path-${cell}`);
+      const service = new EngineService(runtime);
+      await service.train(
+        { text: toyTsv(200, 5), options: {}, skipInvalid: false, config: { ...small, cell, bidirectional: true, layers: 2, epochs: 1 }, modelDir: dir, name: 'b' },
+        noSignal(),
+        () => undefined,
+      );
+      const texts = ['a1 b2 a3 a4 a5 a6 a7 a8 a9 the1 the2', 'a1 b2', 'zzz unknown', ''];
+      const hover = await service.predict(dir, texts);
+      const loaded = await service.load(dir);
+      const { tf } = runtime;
+      for (const [i, text] of texts.entries()) {
+        const view = await service.inspect(dir, text);
+        const p = hover.predictions[i];
+        assert.deepEqual(p.probabilities, view.probabilities, `"${text}": hover and the views' final prediction`);
+        assert.equal(p.tokenCount, view.tokens.length);
+        const C = view.model.classes.length;
+        // The running prediction after each prefix is what hover says for that prefix.
+        for (let t = 0; t < view.tokens.length; t++) {
+          const prefix = text.slice(0, view.tokens[t].end);
+          const [alone] = (await service.predict(dir, [prefix])).predictions;
+          alone.probabilities.forEach((q, c) => assert.ok(Math.abs(q - view.running[t * C + c]) < 1e-6, `running prediction after "${prefix}", class ${c}: ${view.running[t * C + c]}, hover ${q}`));
+        }
+        // tfjs-layers on the same weights: the format layer and the oracle.
+        const ids = loaded.vocab.encode(text.split(/\s+/).filter(Boolean));
+        const input = tf.tensor2d(ids.length ? ids : Int32Array.of(1), [1, Math.max(1, ids.length)], 'int32');
+        const oracle = Array.from((loaded.model.predict(input) as import('@tensorflow/tfjs').Tensor).dataSync());
+        oracle.forEach((q, c) => assert.ok(Math.abs(q - p.probabilities[c]) < 1e-5, `"${text}" class ${c}: ours ${p.probabilities[c]}, tfjs ${q}`));
+      }
+    });
+  }
 
   for (const bidirectional of [false, true]) {
     it(`inspects a sentence with a ${bidirectional ? 'bidirectional ' : ''}model: tokens with offsets, states per token, running prediction ending in the final one`, async () => {
