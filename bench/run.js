@@ -617,7 +617,7 @@ function printReport(report) {
   const m = report.machine;
   const torchInfo = report.peers.find((p) => p.id.startsWith('torch-') && p.info.torchVersion)?.info;
   out.push(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; node ${m.node}; tfjs ${m.tfjs}, tfjs-backend-wasm ${m.tfjsBackendWasm}`);
-  out.push(`  torch: ${torchInfo ? `${torchInfo.torchVersion} (python ${torchInfo.python}; libraries loaded: ${torchInfo.blas.map((b) => path.basename(b)).join(', ')}; ${torchInfo.openblas ? 'OpenBLAS threads set to the torch thread count' : 'no OpenBLAS loaded: BLAS threads not set'})` : (report.torch.error ?? 'not requested')}`);
+  out.push(`  torch: ${torchInfo ? `${torchInfo.torchVersion} (python ${torchInfo.python}; libraries loaded: ${torchInfo.blas.map((b) => path.basename(b)).join(', ')}; ${torchInfo.openblas ? 'OpenBLAS threads set to the torch thread count' : torchInfo.torchMath?.mklThreads != null ? `MKL threads set by torch.set_num_threads (${torchInfo.torchMath.mklThreads})` : 'no OpenBLAS loaded: BLAS threads not set'})` : (report.torch.error ?? 'not requested')}`);
   out.push(`  OPENBLAS_* env: ${Object.entries(m.openblasEnv).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);
   out.push(`  load average at start ${m.loadAverageAtStart.join(' ')}; other processes' CPU during each peer (cores${report.rounds > 1 ? ', max over the rounds' : ''}): ${report.peers.map((p) => `${p.id} ${p.otherCpuCores?.toFixed(2) ?? '?'}`).join(', ')}`);
   if (report.busyWarning) out.push(`  WARNING: ${report.busyWarning}`);
