@@ -1,10 +1,11 @@
 /**
- * The engine child process: picks the tfjs backend, then serves EngineMethods over the IPC channel
- * of child_process.fork. Every request is checked on arrival; errors go back as values.
+ * The engine child process: picks the tfjs backend, then serves ENGINE_SIDE's requests over the IPC
+ * channel of child_process.fork (checked on arrival by the channel); errors go back as values.
  */
 import * as path from 'node:path';
-import { checkParams, ENGINE_ENV, engineParamSchemas, type EngineInfo, type EngineMethods, type HostMethods } from '../shared/protocol';
-import { RpcEndpoint, type RpcTransport } from '../shared/rpc';
+import { ChannelEndpoint } from '../shared/channel';
+import { ENGINE_ENV, ENGINE_SIDE, HOST_SIDE, type EngineInfo } from '../shared/protocol';
+import type { RpcTransport } from '../shared/rpc';
 import { loadTf, type BackendPreference } from './backend';
 import { EngineService } from './service';
 
@@ -29,45 +30,23 @@ async function main(): Promise<void> {
   const extra = (process.env[ENGINE_ENV.modulePaths] ?? '').split(path.delimiter).filter(Boolean);
   const runtime = await loadTf(preference, [...extra, path.resolve(__dirname, '..')]);
   const service = new EngineService(runtime);
-  const rpc = new RpcEndpoint<EngineMethods, HostMethods>(processTransport(), (message) => console.error(`[rpc] ${message}`));
+  const rpc = new ChannelEndpoint(processTransport(), ENGINE_SIDE, HOST_SIDE, (message) => console.error(`[rpc] ${message}`), 'the host');
 
-  rpc.handle('hello', async (params): Promise<EngineInfo> => {
-    checkParams(engineParamSchemas.hello, params, 'hello');
-    return {
-      pid: process.pid,
-      runtime: `${process.versions.electron ? `Electron ${process.versions.electron} ` : ''}Node.js ${process.version}`,
-      tfjsVersion: runtime.tf.version_core,
-      backend: await service.backendLabel(),
-      kernels: await service.kernels(),
-      notes: runtime.notes,
-    };
-  });
-  rpc.handle('parse', (params) => {
-    const p = checkParams(engineParamSchemas.parse, params, 'parse');
-    return service.parse(p.text, p.options);
-  });
-  rpc.handle('train', (params, ctx) => {
-    const p = checkParams(engineParamSchemas.train, params, 'train');
-    return service.train(p, ctx.signal, ctx.progress);
-  });
-  rpc.handle('predict', (params) => {
-    const p = checkParams(engineParamSchemas.predict, params, 'predict');
-    return service.predict(p.modelDir, p.texts);
-  });
-  rpc.handle('inspect', (params) => {
-    const p = checkParams(engineParamSchemas.inspect, params, 'inspect');
-    return service.inspect(p.modelDir, p.text);
-  });
-  rpc.handle('inspectUnrolled', (params) => {
-    const p = checkParams(engineParamSchemas.inspectUnrolled, params, 'inspectUnrolled');
-    return service.inspectUnrolled(p.modelDir, p.text, p.focus);
-  });
-  rpc.handle('readerModel', (params) => {
-    const p = checkParams(engineParamSchemas.readerModel, params, 'readerModel');
-    return service.readerModel(p.modelDir);
-  });
-  rpc.handle('unload', (params) => {
-    const p = checkParams(engineParamSchemas.unload, params, 'unload');
+  rpc.handle('hello', async (): Promise<EngineInfo> => ({
+    pid: process.pid,
+    runtime: `${process.versions.electron ? `Electron ${process.versions.electron} ` : ''}Node.js ${process.version}`,
+    tfjsVersion: runtime.tf.version_core,
+    backend: await service.backendLabel(),
+    kernels: await service.kernels(),
+    notes: runtime.notes,
+  }));
+  rpc.handle('parse', (p) => service.parse(p.text, p.options));
+  rpc.handle('train', (p, ctx) => service.train(p, ctx.signal, ctx.progress));
+  rpc.handle('predict', (p) => service.predict(p.modelDir, p.texts));
+  rpc.handle('inspect', (p) => service.inspect(p.modelDir, p.text));
+  rpc.handle('inspectUnrolled', (p) => service.inspectUnrolled(p.modelDir, p.text, p.focus));
+  rpc.handle('readerModel', (p) => service.readerModel(p.modelDir));
+  rpc.handle('unload', (p) => {
     service.forget(p.modelDir);
     return {};
   });

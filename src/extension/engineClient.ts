@@ -7,8 +7,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ENGINE_ENV, ENGINE_NODE_FLAGS, type EngineInfo, type EngineMethods, type HostMethods } from '../shared/protocol';
-import { RpcEndpoint, RpcError, type ProgressOf, type RequestOptions } from '../shared/rpc';
+import { ChannelEndpoint, type ParamsOf, type ProgressOfRequest, type ResultOf } from '../shared/channel';
+import { ENGINE_ENV, ENGINE_NODE_FLAGS, ENGINE_SIDE, HOST_SIDE, type EngineInfo, type EngineSide, type HostSide } from '../shared/protocol';
+import { RpcError, type RequestOptions } from '../shared/rpc';
+
+type EngineRequests = EngineSide['requests'];
+/** The host's end of the engine channel. */
+type EngineChannel = ChannelEndpoint<HostSide, EngineSide>;
 
 /** How the engine is started; read from settings each time it starts. */
 export interface EngineLaunch {
@@ -23,8 +28,8 @@ const READY_TIMEOUT_MS = 60_000;
 /** The supervisor of the engine process. */
 export class EngineClient implements vscode.Disposable {
   private proc: ChildProcess | undefined;
-  private rpc: RpcEndpoint<HostMethods, EngineMethods> | undefined;
-  private starting: Promise<RpcEndpoint<HostMethods, EngineMethods>> | undefined;
+  private rpc: EngineChannel | undefined;
+  private starting: Promise<EngineChannel> | undefined;
   private currentInfo: EngineInfo | undefined;
   private disposed = false;
   private readonly infoEmitter = new vscode.EventEmitter<EngineInfo | undefined>();
@@ -49,11 +54,11 @@ export class EngineClient implements vscode.Disposable {
   }
 
   /** Calls an engine method, starting the engine first if needed. */
-  async request<M extends keyof EngineMethods & string>(
+  async request<M extends keyof EngineRequests & string>(
     method: M,
-    params: EngineMethods[M]['params'],
-    options?: RequestOptions<ProgressOf<EngineMethods[M]>>,
-  ): Promise<EngineMethods[M]['result']> {
+    params: ParamsOf<EngineRequests[M]>,
+    options?: RequestOptions<ProgressOfRequest<EngineRequests[M]>>,
+  ): Promise<ResultOf<EngineRequests[M]>> {
     const rpc = await this.ensureStarted();
     return rpc.request(method, params, options);
   }
@@ -84,7 +89,7 @@ export class EngineClient implements vscode.Disposable {
     this.infoEmitter.dispose();
   }
 
-  private ensureStarted(): Promise<RpcEndpoint<HostMethods, EngineMethods>> {
+  private ensureStarted(): Promise<EngineChannel> {
     if (this.disposed) return Promise.reject(new RpcError('RNN Lens is shutting down.', 'closed'));
     if (this.rpc && this.currentInfo) return Promise.resolve(this.rpc);
     if (!this.starting) {
@@ -109,7 +114,7 @@ export class EngineClient implements vscode.Disposable {
     return { execPath: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' }, runtime: `${process.execPath} (VS Code's runtime)` };
   }
 
-  private async spawn(): Promise<RpcEndpoint<HostMethods, EngineMethods>> {
+  private async spawn(): Promise<EngineChannel> {
     const launch = this.launch();
     const node = this.resolveNode(launch.nodePath);
     const script = path.join(this.extensionPath, 'dist', 'engine.js');
@@ -141,7 +146,7 @@ export class EngineClient implements vscode.Disposable {
     pipe(proc.stdout, 'info');
     pipe(proc.stderr, 'warn');
 
-    const rpc = new RpcEndpoint<HostMethods, EngineMethods>(
+    const rpc: EngineChannel = new ChannelEndpoint(
       {
         send: (message) => {
           if (!proc.connected) throw new Error('the engine is not connected');
@@ -152,7 +157,10 @@ export class EngineClient implements vscode.Disposable {
           return () => proc.off('message', listener);
         },
       },
+      HOST_SIDE,
+      ENGINE_SIDE,
       (message) => this.log.warn(`[rpc] ${message}`),
+      'the engine',
     );
 
     const ready = new Promise<void>((resolve, reject) => {
@@ -186,7 +194,7 @@ export class EngineClient implements vscode.Disposable {
     return rpc;
   }
 
-  private onExit(proc: ChildProcess, rpc: RpcEndpoint<HostMethods, EngineMethods>, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(proc: ChildProcess, rpc: EngineChannel, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.proc !== proc) return; // an engine we already stopped on purpose
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     this.log.error(`The engine (pid ${proc.pid}) stopped unexpectedly (${how}).`);

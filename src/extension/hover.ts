@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { describeConfig } from '../shared/config';
 import { parseDataset } from '../shared/dataset';
-import { engineResultSchemas, MAX_PREDICT_CHARS } from '../shared/protocol';
+import { MAX_PREDICT_CHARS } from '../shared/protocol';
 import type { EngineClient } from './engineClient';
 import type { ModelEntry, ModelStore } from './modelStore';
 
@@ -82,13 +82,13 @@ export class PredictionHoverProvider implements vscode.HoverProvider {
     const sub = token.onCancellationRequested(() => controller.abort());
     try {
       const answer = await this.engine.request('predict', { modelDir: model.dir, texts: [input.text.slice(0, MAX_PREDICT_CHARS)] }, { timeoutMs: 15_000, signal: controller.signal });
-      const checked = engineResultSchemas.predict.safeParse(answer);
-      if (!checked.success || checked.data.predictions.length !== 1 || checked.data.predictions[0].probabilities.length !== checked.data.classes.length) {
+      // The channel checked the answer's shape; one prediction with a probability per class is this request's.
+      if (answer.predictions.length !== 1 || answer.predictions[0].probabilities.length !== answer.classes.length) {
         this.log.warn('The engine answered a prediction with a malformed result; no hover shown.');
         return undefined;
       }
-      const p = checked.data.predictions[0];
-      return new vscode.Hover(hoverMarkdown(model, checked.data.classes, p.probabilities, input, p.tokenCount), range);
+      const p = answer.predictions[0];
+      return new vscode.Hover(hoverMarkdown(model, answer.classes, p.probabilities, input, p.tokenCount), range);
     } catch (err) {
       if (!token.isCancellationRequested) this.log.warn(`Hover prediction failed: ${(err as Error).message}`);
       return undefined;

@@ -9,7 +9,6 @@ import { CELL_KINDS, CELL_SPECS } from '../core/cells';
 import { modelConfigSchema, describeConfig, type ModelConfig } from '../shared/config';
 import type { DatasetFormat, ParseOptions } from '../shared/dataset';
 import type { DatasetSummary, ModelMetadata, TrainProgress } from '../shared/protocol';
-import { engineResultSchemas } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
 import type { EngineClient } from './engineClient';
 import type { ModelEntry, ModelStore } from './modelStore';
@@ -323,13 +322,11 @@ export class TrainFlow {
         let reported = 0;
         const result = await this.engine.request(
           'train',
-          { text: source.text, options: parseOptions, skipInvalid, config, modelDir, name },
+          // The options the engine resolved when it parsed (format and columns fixed), so it does not detect them again.
+          { text: source.text, options: { ...parseOptions, ...summary.resolved }, skipInvalid, config, modelDir, name },
           {
             signal: controller.signal,
-            onProgress: (raw) => {
-              const parsed = engineResultSchemas.progress.safeParse(raw);
-              if (!parsed.success) return;
-              const p = parsed.data as TrainProgress;
+            onProgress: (p) => {
               const done = p.epochs > 0 ? ((p.epoch - 1 + (p.batches > 0 ? p.batch / p.batches : 0)) / p.epochs) * 100 : 0;
               const increment = Math.max(0, done - reported);
               reported += increment;

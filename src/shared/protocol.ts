@@ -1,14 +1,15 @@
 /**
- * The messages between the extension host and the engine child process, with the checks each side
- * applies on arrival. One line per message says what it is for.
+ * The host ↔ engine channel: the descriptor table of every request the engine serves (params, result
+ * and progress schemas) and every event it emits, with the types they carry and the limits they check.
+ * One line per message says what it is for; ChannelEndpoint (channel.ts) applies the checks.
  */
 import { z } from 'zod';
-import { modelConfigSchema, type ModelConfig } from './config';
-import type { DatasetFormat, ParseIssue, ParseOptions } from './dataset';
-import type { InspectFocus, Inspection, UnrolledInspection } from '../core/inspect';
-import type { ReaderModel } from './readerModel';
+import { checkInspection, checkUnrolledInspection, type Inspection, type UnrolledInspection } from '../core/inspect';
 import type { TokenizerOptions } from '../core/tokenizer';
-import { RpcError } from './rpc';
+import { checked, empty, event, NOTHING, request, type ChannelSide, type Schema } from './channel';
+import { modelConfigSchema, type ModelConfig } from './config';
+import { DATASET_FORMATS, type DatasetFormat, type ParseIssue, type ParseOptions } from './dataset';
+import { checkReaderModel, type ReaderModel } from './readerModel';
 
 /** Environment variables the host sets for the engine: backend preference and extra module folders. */
 export const ENGINE_ENV = { backend: 'RNN_LENS_BACKEND', modulePaths: 'RNN_LENS_MODULE_PATHS' } as const;
@@ -139,33 +140,6 @@ export interface Prediction {
   tokenCount: number;
 }
 
-/** Methods the engine serves. */
-export type EngineMethods = {
-  /** Which backend runs, which runtime; the first request after start. */
-  hello: { params: Record<string, never>; result: EngineInfo };
-  /** Parse a selection and describe it (format, classes, bad lines) before training. */
-  parse: { params: { text: string; options: ParseOptions }; result: DatasetSummary };
-  /** Train a model on a selection and save it to modelDir; cancellable, keeps the best model so far. */
-  train: {
-    params: { text: string; options: ParseOptions; skipInvalid: boolean; config: ModelConfig; modelDir: string; name: string };
-    result: TrainResult;
-    progress: TrainProgress;
-  };
-  /** Class probabilities for texts with the model saved in modelDir (loaded once, then cached). */
-  predict: { params: { modelDir: string; texts: string[] }; result: { classes: string[]; predictions: Prediction[] } };
-  /** Read one sentence with a model, capturing h, c and every gate per token, and the running prediction. */
-  inspect: { params: { modelDir: string; text: string }; result: Inspection };
-  /** The unrolled panel's reading of one sentence: heatmap strips as bytes, exact numbers for the focused cell and unit. */
-  inspectUnrolled: { params: { modelDir: string; text: string; focus: InspectFocus }; result: UnrolledInspection };
-  /** A model's metadata, vocabulary and weights, for the unrolled view's page to read sentences with itself (see readerModel.ts). */
-  readerModel: { params: { modelDir: string }; result: ReaderModel };
-  /** Forget a cached model (before it is deleted). */
-  unload: { params: { modelDir: string }; result: Record<string, never> };
-};
-
-/** The host serves nothing to the engine; it only listens to events. */
-export type HostMethods = Record<string, never>;
-
 const parseOptionsSchema = z
   .object({
     format: z.enum(['auto', 'tsv-label-text', 'tsv-text-label', 'csv', 'jsonl', 'fasttext']).optional(),
@@ -192,61 +166,99 @@ export const inspectFocusSchema = z
 
 const textSchema = z.string().max(MAX_TEXT_CHARS, `the text is larger than ${MAX_TEXT_CHARS / (1024 * 1024)} MB`);
 const dirSchema = z.string().min(1).max(4096);
-
-/** Checks of each engine method's params, applied by the engine on arrival. */
-export const engineParamSchemas = {
-  hello: z.object({}).strict(),
-  parse: z.object({ text: textSchema, options: parseOptionsSchema }).strict(),
-  train: z
-    .object({
-      text: textSchema,
-      options: parseOptionsSchema,
-      skipInvalid: z.boolean(),
-      config: modelConfigSchema,
-      modelDir: dirSchema,
-      name: z.string().min(1).max(200),
-    })
-    .strict(),
-  predict: z
-    .object({
-      modelDir: dirSchema,
-      texts: z.array(z.string().max(MAX_PREDICT_CHARS)).max(MAX_PREDICT_TEXTS),
-    })
-    .strict(),
-  inspect: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS) }).strict(),
-  inspectUnrolled: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS), focus: inspectFocusSchema }).strict(),
-  readerModel: z.object({ modelDir: dirSchema }).strict(),
-  unload: z.object({ modelDir: dirSchema }).strict(),
-} satisfies { [M in keyof EngineMethods]: z.ZodType };
-
-/** Checks params against a schema; throws RpcError('badRequest') naming the first bad field. */
-export function checkParams<T>(schema: z.ZodType<T>, params: unknown, method: string): T {
-  const parsed = schema.safeParse(params);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'params';
-  throw new RpcError(`Bad "${method}" request: ${where}: ${issue.message}`, 'badRequest');
-}
-
 const finite = z.number().refine(Number.isFinite, 'must be finite');
+const count = z.number().int().min(0);
 
-/** Checks of the engine's answers, applied by the host on arrival (numbers finite, sizes sane). */
-export const engineResultSchemas = {
-  predict: z.object({
-    classes: z.array(z.string()).min(1).max(10000),
-    predictions: z
-      .array(z.object({ label: z.string(), probabilities: z.array(finite), tokenCount: z.number().int().min(0) }))
-      .max(MAX_PREDICT_TEXTS),
-  }),
-  progress: z.object({
-    phase: z.enum(['preparing', 'training', 'evaluating', 'saving']),
-    epoch: z.number().int().min(0),
-    epochs: z.number().int().min(0),
-    batch: z.number().int().min(0),
-    batches: z.number().int().min(0),
-    loss: z.number(),
-    valAccuracy: finite.optional(),
-    tokensPerSecond: z.number().min(0),
-    message: z.string().max(1000).optional(),
-  }),
-};
+const engineInfoSchema: Schema<EngineInfo> = z.object({
+  pid: count,
+  runtime: z.string(),
+  tfjsVersion: z.string(),
+  backend: z.string().min(1).max(100),
+  kernels: z.string().max(100),
+  notes: z.array(z.string()),
+});
+
+const datasetSummarySchema: Schema<DatasetSummary> = z.object({
+  format: checked<DatasetFormat>((v) => ((DATASET_FORMATS as readonly unknown[]).includes(v) ? undefined : `is not one of ${DATASET_FORMATS.join(', ')}`)),
+  description: z.string(),
+  exampleCount: count,
+  classes: z.array(z.object({ label: z.string(), count })),
+  errors: z.array(z.object({ line: count, message: z.string() })),
+  errorCount: count,
+  blankLines: count,
+  problems: z.array(z.string()),
+  warnings: z.array(z.string()),
+  resolved: parseOptionsSchema,
+});
+
+const trainProgressSchema: Schema<TrainProgress> = z.object({
+  phase: z.enum(['preparing', 'training', 'evaluating', 'saving']),
+  epoch: count,
+  epochs: count,
+  batch: count,
+  batches: count,
+  loss: z.number(),
+  valAccuracy: finite.optional(),
+  tokensPerSecond: z.number().min(0),
+  message: z.string().max(1000).optional(),
+});
+
+const metadataSchema = checked<ModelMetadata>((v) => (isModelMetadata(v) ? undefined : 'is not the metadata of a model this version saved'));
+
+/** The host ↔ engine channel: what the engine serves (checked on arrival by the engine, results checked by the host) and emits. */
+export const ENGINE_SIDE = {
+  requests: {
+    /** Which backend runs, which runtime; the first request after start. */
+    hello: request({ params: empty, result: engineInfoSchema }),
+    /** Parse a selection and describe it (format, classes, bad lines) before training. */
+    parse: request({ params: z.object({ text: textSchema, options: parseOptionsSchema }).strict(), result: datasetSummarySchema }),
+    /** Train a model on a selection and save it to modelDir; cancellable, keeps the best model so far. */
+    train: request({
+      params: z
+        .object({
+          text: textSchema,
+          options: parseOptionsSchema,
+          skipInvalid: z.boolean(),
+          config: modelConfigSchema,
+          modelDir: dirSchema,
+          name: z.string().min(1).max(200),
+        })
+        .strict(),
+      result: z.object({ modelDir: dirSchema, metadata: metadataSchema }),
+      progress: trainProgressSchema,
+    }),
+    /** Class probabilities for texts with the model saved in modelDir (loaded once, then cached). */
+    predict: request({
+      params: z.object({ modelDir: dirSchema, texts: z.array(z.string().max(MAX_PREDICT_CHARS)).max(MAX_PREDICT_TEXTS) }).strict(),
+      result: z.object({
+        classes: z.array(z.string()).min(1).max(10000),
+        predictions: z.array(z.object({ label: z.string(), probabilities: z.array(finite), tokenCount: count })).max(MAX_PREDICT_TEXTS),
+      }),
+    }),
+    /** Read one sentence with a model, capturing h, c and every gate per token, and the running prediction. */
+    inspect: request({
+      params: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS) }).strict(),
+      result: checked<Inspection>(checkInspection),
+    }),
+    /** The unrolled panel's reading of one sentence: heatmap strips as bytes, exact numbers for the focused cell and unit. */
+    inspectUnrolled: request({
+      params: z.object({ modelDir: dirSchema, text: z.string().max(MAX_INSPECT_CHARS), focus: inspectFocusSchema }).strict(),
+      result: checked<UnrolledInspection>(checkUnrolledInspection),
+    }),
+    /** A model's metadata, vocabulary and weights, for the unrolled view's page to read sentences with itself (see readerModel.ts). */
+    readerModel: request({ params: z.object({ modelDir: dirSchema }).strict(), result: checked<ReaderModel>(checkReaderModel) }),
+    /** Forget a cached model (before it is deleted). */
+    unload: request({ params: z.object({ modelDir: dirSchema }).strict(), result: empty }),
+  },
+  events: {
+    /** The engine has started and serves requests. */
+    ready: event(z.object({ pid: count, backend: z.string() })),
+  },
+} satisfies ChannelSide;
+
+/** The engine's side of the channel. */
+export type EngineSide = typeof ENGINE_SIDE;
+/** The host serves nothing to the engine and emits nothing; it only calls and listens. */
+export const HOST_SIDE = NOTHING;
+/** The host's side of the engine channel. */
+export type HostSide = typeof HOST_SIDE;
