@@ -69,13 +69,22 @@ function finiteArray(a: unknown, length: number, what: string): string | undefin
 }
 
 /** Checks what both kinds of inspection share up to the directions: model, text, tokens, how many directions. */
-function checkHead(v: { model: InspectedModel; text: string; tokens: InspectedToken[]; directions: unknown[] }): string | undefined {
-  if (!v || typeof v !== 'object') return 'not an object';
-  const m = v.model;
-  if (!m || !isCellKind(m.cell)) return 'model.cell is missing or unknown';
+/** Checks a model description (what inspections, and the host's messages to the views, carry); returns the first problem, or undefined. */
+export function checkInspectedModel(value: unknown): string | undefined {
+  const m = value as InspectedModel;
+  if (!m || typeof m !== 'object' || typeof m.name !== 'string') return 'model is missing or has no name';
+  if (!isCellKind(m.cell)) return 'model.cell is missing or unknown';
   if (!Number.isInteger(m.hiddenSize) || m.hiddenSize < 1 || m.hiddenSize > 4096) return 'model.hiddenSize is out of range';
   if (!Number.isInteger(m.layers) || m.layers < 1 || m.layers > 4) return 'model.layers is out of range';
   if (!Array.isArray(m.classes) || m.classes.length < 1 || m.classes.some((c) => typeof c !== 'string')) return 'model.classes is not a list of names';
+  return undefined;
+}
+
+function checkHead(v: { model: InspectedModel; text: string; tokens: InspectedToken[]; directions: unknown[] }): string | undefined {
+  if (!v || typeof v !== 'object') return 'not an object';
+  const m = v.model;
+  const modelProblem = checkInspectedModel(m);
+  if (modelProblem) return modelProblem;
   if (typeof v.text !== 'string' || !Array.isArray(v.tokens)) return 'text or tokens missing';
   if (v.tokens.length > 5000) return 'too many tokens';
   for (const t of v.tokens) {

@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeConfig } from '../shared/config';
-import type { RpcEndpoint } from '../shared/rpc';
-import { WEBVIEW_EVENTS, type ModelListItem, type StatesHostMethods, type StatesSnapshot } from '../shared/webviewProtocol';
+import type { ChannelEndpoint } from '../shared/channel';
+import { STATES_HOST_SIDE, type ModelListItem, type StatesHostSide, type StatesSnapshot, type ViewSide } from '../shared/webviewProtocol';
 import type { EngineClient } from './engineClient';
 import { textForModel } from './hover';
 import type { ModelStore } from './modelStore';
@@ -22,7 +22,7 @@ const DEBOUNCE_MS = 120;
 /** Provides the side panel. */
 export class StatesViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
-  private rpc: RpcEndpoint<StatesHostMethods, Record<string, never>> | undefined;
+  private rpc: ChannelEndpoint<StatesHostSide, ViewSide> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private inFlight: AbortController | undefined;
   private last: StatesSnapshot | undefined;
@@ -53,25 +53,20 @@ export class StatesViewProvider implements vscode.WebviewViewProvider, vscode.Di
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     view.webview.options = webviewOptions(this.extensionUri);
-    const rpc = webviewEndpoint<StatesHostMethods>(view.webview, this.log);
+    const rpc = webviewEndpoint(view.webview, STATES_HOST_SIDE, this.log);
     this.rpc = rpc;
     rpc.handle('ready', async () => ({ ...(await this.compute()), l10n: vscode.l10n.bundle }));
-    rpc.handle('openUnrolled', (params) => {
-      const text = (params as { text?: unknown })?.text;
-      this.commands.openUnrolled(typeof text === 'string' ? text : '');
+    rpc.handle('openUnrolled', ({ text }) => {
+      this.commands.openUnrolled(text);
       return {};
     });
-    rpc.handle('setActive', async (params) => {
-      const name = (params as { name?: unknown })?.name;
-      if (typeof name === 'string' && this.store.models.some((m) => m.name === name)) await this.store.setActive(name);
+    rpc.handle('setActive', async ({ name }) => {
+      if (this.store.models.some((m) => m.name === name)) await this.store.setActive(name);
       return {};
     });
-    rpc.handle('deleteModel', async (params) => {
-      const name = (params as { name?: unknown })?.name;
-      return { deleted: typeof name === 'string' ? await this.commands.deleteModel(name) : false };
-    });
-    rpc.handle('revealModel', async (params) => {
-      const entry = this.store.models.find((m) => m.name === (params as { name?: unknown })?.name);
+    rpc.handle('deleteModel', async ({ name }) => ({ deleted: await this.commands.deleteModel(name) }));
+    rpc.handle('revealModel', async ({ name }) => {
+      const entry = this.store.models.find((m) => m.name === name);
       if (entry) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(entry.dir, 'model.json')));
       return {};
     });
@@ -98,7 +93,7 @@ export class StatesViewProvider implements vscode.WebviewViewProvider, vscode.Di
   private async push(): Promise<void> {
     try {
       const snapshot = await this.compute();
-      this.rpc?.emit(WEBVIEW_EVENTS.snapshot, snapshot);
+      this.rpc?.emit('snapshot', snapshot);
     } catch (err) {
       if ((err as { code?: string }).code !== 'cancelled') this.log.warn(`Hidden States: ${(err as Error).message}`);
     }

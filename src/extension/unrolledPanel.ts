@@ -7,12 +7,12 @@
  * its serializer (the webview keeps its own text in getState).
  */
 import * as vscode from 'vscode';
-import { checkInspection, checkUnrolledInspection, type InspectFocus, type InspectedModel } from '../core/inspect';
-import { inspectFocusSchema } from '../shared/protocol';
-import { MAX_READER_FLOATS, checkReaderModel, readerWeightShapes } from '../shared/readerModel';
+import type { InspectFocus, InspectedModel } from '../core/inspect';
 import { shapeSize } from '../core/weightShapes';
-import { RpcError, type RpcEndpoint } from '../shared/rpc';
-import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../shared/webviewProtocol';
+import type { ChannelEndpoint } from '../shared/channel';
+import { MAX_READER_FLOATS, readerWeightShapes } from '../shared/readerModel';
+import { RpcError } from '../shared/rpc';
+import { UNROLLED_HOST_SIDE, type UnrolledHostSide, type ViewSide } from '../shared/webviewProtocol';
 import type { EngineClient } from './engineClient';
 import type { ModelEntry, ModelStore } from './modelStore';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -63,24 +63,14 @@ function activeModel(store: ModelStore) {
   return model;
 }
 
-function malformed(problem: string): RpcError {
-  return new RpcError(vscode.l10n.t('The engine sent a malformed inspection ({0}).', problem), 'badInspection');
-}
-
-/** Reads a text with the active model through the engine (every value at full precision) and checks the answer. */
+/** Reads a text with the active model through the engine (every value at full precision; the engine channel checked the answer). */
 export async function inspectWithActive(engine: EngineClient, store: ModelStore, text: string, signal?: AbortSignal) {
-  const result = await engine.request('inspect', { modelDir: activeModel(store).dir, text }, { timeoutMs: 15_000, signal });
-  const problem = checkInspection(result);
-  if (problem) throw malformed(problem);
-  return compactBuffers(result);
+  return compactBuffers(await engine.request('inspect', { modelDir: activeModel(store).dir, text }, { timeoutMs: 15_000, signal }));
 }
 
-/** The unrolled panel's reading of a text with the active model (strips as bytes, exact numbers for the focus), checked. */
+/** The unrolled panel's reading of a text with the active model (strips as bytes, exact numbers for the focus; checked by the engine channel). */
 export async function inspectUnrolledWithActive(engine: EngineClient, store: ModelStore, text: string, focus: InspectFocus, signal?: AbortSignal) {
-  const result = await engine.request('inspectUnrolled', { modelDir: activeModel(store).dir, text, focus }, { timeoutMs: 15_000, signal });
-  const problem = checkUnrolledInspection(result);
-  if (problem) throw malformed(problem);
-  return compactBuffers(result);
+  return compactBuffers(await engine.request('inspectUnrolled', { modelDir: activeModel(store).dir, text, focus }, { timeoutMs: 15_000, signal }));
 }
 
 /** Whether the unrolled view reads keystrokes itself (rnnLens.unrolled.readInView). */
@@ -98,16 +88,13 @@ export async function readerModelOfActive(engine: EngineClient, store: ModelStor
   if (!readInViewEnabled()) return { model: null, reason: 'rnnLens.unrolled.readInView is off' };
   const floats = readerWeightShapes(entry.metadata, entry.metadata.vocabSize).reduce((sum, shape) => sum + shapeSize(shape), 0);
   if (floats > MAX_READER_FLOATS) return { model: null, reason: `${floats} weights, more than the ${MAX_READER_FLOATS} a page reads with` };
-  const result = await engine.request('readerModel', { modelDir: entry.dir }, { timeoutMs: 30_000, signal });
-  const problem = checkReaderModel(result);
-  if (problem) throw new RpcError(vscode.l10n.t('The engine sent a malformed model ({0}).', problem), 'badModel');
-  return { model: compactBuffers(result) };
+  return { model: compactBuffers(await engine.request('readerModel', { modelDir: entry.dir }, { timeoutMs: 30_000, signal })) };
 }
 
 /** Owns the single unrolled panel. */
 export class UnrolledPanelController implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private panel: vscode.WebviewPanel | undefined;
-  private rpc: RpcEndpoint<UnrolledHostMethods, Record<string, never>> | undefined;
+  private rpc: ChannelEndpoint<UnrolledHostSide, ViewSide> | undefined;
   private pendingText: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -128,14 +115,14 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
 
   /** Tells the panel which model is active, when it was saved, and whether to read keystrokes itself. */
   private announceModel(): void {
-    this.rpc?.emit(WEBVIEW_EVENTS.modelChanged, { model: describeModel(this.store.active), created: this.store.active?.metadata.created, readInView: readInViewEnabled() });
+    this.rpc?.emit('modelChanged', { model: describeModel(this.store.active), created: this.store.active?.metadata.created, readInView: readInViewEnabled() });
   }
 
   /** Opens (or reveals) the panel; with `text`, shows that sentence. */
   open(text?: string): void {
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Beside);
-      if (text !== undefined) this.rpc?.emit(WEBVIEW_EVENTS.setText, { text });
+      if (text !== undefined) this.rpc?.emit('setText', { text });
       return;
     }
     this.pendingText = text;
@@ -158,25 +145,16 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
     this.panel?.dispose();
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
-    const rpc = webviewEndpoint<UnrolledHostMethods>(panel.webview, this.log);
+    const rpc = webviewEndpoint(panel.webview, UNROLLED_HOST_SIDE, this.log);
     this.rpc = rpc;
     rpc.handle('ready', (params) => {
-      const restored = typeof (params as { restoredText?: unknown })?.restoredText === 'string' ? (params as { restoredText: string }).restoredText : undefined;
-      const text = this.pendingText ?? restored ?? this.store.active?.metadata.samples?.[0] ?? '';
+      const text = this.pendingText ?? params.restoredText ?? this.store.active?.metadata.samples?.[0] ?? '';
       this.pendingText = undefined;
       return { model: describeModel(this.store.active), text, l10n: vscode.l10n.bundle };
     });
-    rpc.handle('inspect', (params, ctx) => {
-      const text = (params as { text?: unknown })?.text;
-      if (typeof text !== 'string' || text.length > 100_000) throw new RpcError(vscode.l10n.t('The sentence must be text of at most 100,000 characters.'), 'badRequest');
-      const focus = inspectFocusSchema.safeParse((params as { focus?: unknown }).focus);
-      if (!focus.success) throw new RpcError(vscode.l10n.t('The selected cell or unit is malformed.'), 'badRequest');
-      return inspectUnrolledWithActive(this.engine, this.store, text, focus.data, ctx.signal);
-    });
+    rpc.handle('inspect', (params, ctx) => inspectUnrolledWithActive(this.engine, this.store, params.text, params.focus, ctx.signal));
     rpc.handle('readerModel', (_params, ctx) => readerModelOfActive(this.engine, this.store, ctx.signal));
-    rpc.handle('readerKernels', async (params) => {
-      const relaxed = (params as { relaxed?: unknown })?.relaxed;
-      if (typeof relaxed !== 'boolean') throw new RpcError(vscode.l10n.t('Say which kernels: relaxed SIMD or not.'), 'badRequest');
+    rpc.handle('readerKernels', async ({ relaxed }) => {
       const file = vscode.Uri.joinPath(this.extensionUri, 'dist', 'kernels', relaxed ? 'kernels-relaxed-unshared.wasm' : 'kernels-simd-unshared.wasm');
       // A plain Uint8Array of its own: a Node Buffer (what readFile may give) reaches a webview as JSON.
       return new Uint8Array(await vscode.workspace.fs.readFile(file));

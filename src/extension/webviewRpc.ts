@@ -1,10 +1,11 @@
-/** The RPC helper over a webview's postMessage channel (the same helper as the engine channel). */
+/** The typed channel over a webview's postMessage (the same helper as the engine channel). */
 import * as vscode from 'vscode';
-import { RpcEndpoint, type MethodTable } from '../shared/rpc';
+import { ChannelEndpoint, type ChannelSide } from '../shared/channel';
+import { VIEW_SIDE, type ViewSide } from '../shared/webviewProtocol';
 
-/** An endpoint serving `Local` to the webview; disposed with the webview. */
-export function webviewEndpoint<Local extends MethodTable>(webview: vscode.Webview, log: vscode.LogOutputChannel): RpcEndpoint<Local, Record<string, never>> {
-  return new RpcEndpoint<Local, Record<string, never>>(
+/** An endpoint serving `side` (UNROLLED_HOST_SIDE or STATES_HOST_SIDE) to the webview; closed with the webview. */
+export function webviewEndpoint<Side extends ChannelSide>(webview: vscode.Webview, side: Side, log: vscode.LogOutputChannel): ChannelEndpoint<Side, ViewSide> {
+  return new ChannelEndpoint(
     {
       send: (message) => void webview.postMessage(message),
       listen: (listener) => {
@@ -12,6 +13,9 @@ export function webviewEndpoint<Local extends MethodTable>(webview: vscode.Webvi
         return () => sub.dispose();
       },
     },
+    side,
+    VIEW_SIDE,
     (message) => log.warn(`[webview] ${message}`),
+    'the view',
   );
 }

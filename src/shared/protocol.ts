@@ -9,6 +9,7 @@ import type { TokenizerOptions } from '../core/tokenizer';
 import { checked, empty, event, NOTHING, request, type ChannelSide, type Schema } from './channel';
 import { modelConfigSchema, type ModelConfig } from './config';
 import { DATASET_FORMATS, type DatasetFormat, type ParseIssue, type ParseOptions } from './dataset';
+import { inspectFocusSchema, MAX_INSPECT_CHARS } from './inspectLimits';
 import { checkReaderModel, type ReaderModel } from './readerModel';
 
 /** Environment variables the host sets for the engine: backend preference and extra module folders. */
@@ -28,8 +29,6 @@ export const MAX_PREDICT_TEXTS = 1024;
 /** The longest single text to predict (characters); longer ones are cut by the tokeniser's maxLength anyway. */
 export const MAX_PREDICT_CHARS = 1024 * 1024;
 
-/** The longest text to inspect (characters); the engine also caps the tokens it reads. */
-export const MAX_INSPECT_CHARS = 100_000;
 
 /** Which runtime and tfjs backend the engine chose, and why the faster ones were not used. */
 export interface EngineInfo {
@@ -153,16 +152,6 @@ const parseOptionsSchema = z
   })
   .strict();
 
-/** Checks the unrolled panel's focus (the engine answers for any cell; one past the tokens gives no cell). */
-export const inspectFocusSchema = z
-  .object({
-    cell: z
-      .object({ t: z.number().int().min(0).max(100_000), layer: z.number().int().min(0).max(3), direction: z.enum(['forward', 'backward']) })
-      .strict()
-      .nullable(),
-    unit: z.number().int().min(0).max(4095).nullable(),
-  })
-  .strict();
 
 const textSchema = z.string().max(MAX_TEXT_CHARS, `the text is larger than ${MAX_TEXT_CHARS / (1024 * 1024)} MB`);
 const dirSchema = z.string().min(1).max(4096);

@@ -1,85 +1,15 @@
 /**
- * Reading an Inspection in the views: validation on arrival (typed arrays revived when a host sent
- * plain arrays), the heatmap strips each cell type shows, and value lookups by token and unit.
+ * Reading an Inspection in the views (the channel checked it on arrival, see webviewProtocol.ts): the
+ * heatmap strips each cell type shows, and value lookups by token and unit.
  */
 import * as l10n from '@vscode/l10n';
-import { CELL_SPECS, isCellKind, type ScaleKind, type StripLayout } from '../../src/core/cells';
+import { CELL_SPECS, type ScaleKind, type StripLayout } from '../../src/core/cells';
 import {
-  checkInspection,
-  checkUnrolledInspection,
   type CellValues,
   type InspectedModel,
   type Inspection,
   type UnrolledInspection,
 } from '../../src/core/inspect';
-
-/** Float fields of a direction. */
-const FLOAT_FIELDS = ['h', 'c', 'gates', 'pre'] as const;
-/** Float fields of the unrolled panel's focused cell. */
-const CELL_FIELDS = ['h', 'c', 'gates', 'pre', 'hPrev', 'cPrev'] as const;
-
-/** A typed array of `Type` from what a host may send: the typed array itself, a number array, or a typed array that went through JSON. */
-function toTyped(value: unknown, Type: Float32ArrayConstructor | Uint8ArrayConstructor): unknown {
-  if (value instanceof Type) return value;
-  if (Array.isArray(value)) return Type.from(value as number[]);
-  // A typed array that went through JSON arrives as { "0": …, "1": … }.
-  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-    const entries = Object.keys(value);
-    if (entries.every((k, i) => k === String(i))) return Type.from(entries.map((k) => (value as Record<string, number>)[k]));
-  }
-  return value;
-}
-
-/** Revives the named fields of an object in place. */
-function reviveFields(o: unknown, fields: readonly string[], Type: Float32ArrayConstructor | Uint8ArrayConstructor): void {
-  if (!o || typeof o !== 'object') return;
-  const r = o as Record<string, unknown>;
-  for (const f of fields) if (r[f] !== undefined) r[f] = toTyped(r[f], Type);
-}
-
-/** Validates an inspection from the host (after turning number arrays into Float32Arrays); returns it or the problem. */
-export function acceptInspection(raw: unknown): { inspection: Inspection } | { problem: string } {
-  if (raw && typeof raw === 'object') {
-    const v = raw as Record<string, unknown>;
-    if (Array.isArray(v.directions)) for (const d of v.directions) reviveFields(d, FLOAT_FIELDS, Float32Array);
-    reviveFields(v, ['running'], Float32Array);
-  }
-  const problem = checkInspection(raw);
-  return problem ? { problem } : { inspection: raw as Inspection };
-}
-
-/** Validates the unrolled panel's answer from the host (typed arrays revived the same way); returns it or the problem. */
-export function acceptUnrolledInspection(raw: unknown): { inspection: UnrolledInspection } | { problem: string } {
-  if (raw && typeof raw === 'object') {
-    const v = raw as Record<string, unknown>;
-    if (Array.isArray(v.directions)) for (const d of v.directions) reviveFields(d, ['strips'], Uint8Array);
-    reviveFields(v.cell, CELL_FIELDS, Float32Array);
-    const series = (v.unit as { series?: unknown } | null)?.series;
-    if (Array.isArray(series)) for (const s of series) reviveFields(s, ['values'], Float32Array);
-    reviveFields(v, ['running'], Float32Array);
-  }
-  const problem = checkUnrolledInspection(raw);
-  return problem ? { problem } : { inspection: raw as UnrolledInspection };
-}
-
-/** Checks the model description the host sends with `ready` and `modelChanged`. */
-export function checkModel(value: unknown): value is InspectedModel {
-  const m = value as InspectedModel;
-  return (
-    !!m &&
-    typeof m === 'object' &&
-    typeof m.name === 'string' &&
-    isCellKind(m.cell) &&
-    Number.isInteger(m.layers) &&
-    m.layers >= 1 &&
-    m.layers <= 4 &&
-    Number.isInteger(m.hiddenSize) &&
-    m.hiddenSize >= 1 &&
-    m.hiddenSize <= 4096 &&
-    Array.isArray(m.classes) &&
-    m.classes.every((c) => typeof c === 'string')
-  );
-}
 
 /** Which colour scale a strip uses. */
 export type { ScaleKind };

@@ -11,24 +11,6 @@ import { pct } from '../shared/format';
 /** What a button asks the host to do. */
 export type ModelAction = 'setActive' | 'revealModel' | 'deleteModel';
 
-/** Checks a model list from the host; returns the valid items. */
-export function acceptModels(value: unknown): ModelListItem[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(
-    (m): m is ModelListItem =>
-      !!m &&
-      typeof m === 'object' &&
-      typeof m.name === 'string' &&
-      m.name.length > 0 &&
-      typeof m.description === 'string' &&
-      Array.isArray(m.classes) &&
-      m.classes.every((c: unknown) => typeof c === 'string') &&
-      (m.accuracy === undefined || (typeof m.accuracy === 'number' && Number.isFinite(m.accuracy))) &&
-      typeof m.created === 'string' &&
-      typeof m.active === 'boolean',
-  );
-}
-
 /** A creation time as YYYY-MM-DD HH:MM in local time (the raw text when it does not parse). */
 export function formatCreated(created: string): string {
   const d = new Date(created);

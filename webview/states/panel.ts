@@ -6,17 +6,17 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { Inspection } from '../../src/core/inspect';
-import { WEBVIEW_EVENTS, type StatesHostMethods, type StatesSnapshot } from '../../src/shared/webviewProtocol';
+import { STATES_HOST_SIDE, type StatesSnapshot } from '../../src/shared/webviewProtocol';
 import { buildScales, drawLegend } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';
 import '../shared/elements';
 import { pct } from '../shared/format';
 import { CELL_SPECS } from '../../src/core/cells';
-import { acceptInspection, argmax } from '../shared/inspection';
+import { argmax } from '../shared/inspection';
 import { css, readPalette, watchTheme, type ThemePalette } from '../shared/theme';
 import { connectToHost } from '../shared/vscodeApi';
 import { Heatmap } from './heatmap';
-import { ModelsList, acceptModels, type ModelAction } from './models';
+import { ModelsList, type ModelAction } from './models';
 
 /** What the panel keeps across reloads. */
 interface StatesState {
@@ -28,7 +28,7 @@ interface StatesState {
 /** A vscode-single-select as the panel uses it. */
 type Select = HTMLElement & { value: string; disabled: boolean; label: string };
 
-const { host, api } = connectToHost<StatesHostMethods, StatesState>();
+const { host, api } = connectToHost<typeof STATES_HOST_SIDE, StatesState>(STATES_HOST_SIDE);
 const state: StatesState = { layer: -1, direction: 'forward', ...api.getState() };
 let inspection: Inspection | null = null;
 let palette: ThemePalette;
@@ -110,17 +110,11 @@ function setOptions(select: Select, options: { value: string; label: string }[],
   select.disabled = options.length < 2;
 }
 
-function applySnapshot(raw: unknown): void {
-  const snapshot = (raw ?? {}) as Partial<StatesSnapshot>;
-  models.show(acceptModels(snapshot.models));
-  let next: Inspection | null = null;
-  if (snapshot.inspection) {
-    const accepted = acceptInspection(snapshot.inspection);
-    if ('problem' in accepted) setText(status, l10n.t('The host sent an inspection that does not check out: {0}', accepted.problem));
-    else next = accepted.inspection;
-  }
-  inspection = next;
-  const reason = typeof snapshot.emptyReason === 'string' && snapshot.emptyReason ? snapshot.emptyReason : l10n.t('Nothing to show yet.');
+/** Shows a snapshot (checked by the channel against STATES_HOST_SIDE: models, a sound inspection or none). */
+function applySnapshot(snapshot: StatesSnapshot): void {
+  models.show(snapshot.models);
+  inspection = snapshot.inspection;
+  const reason = snapshot.emptyReason || l10n.t('Nothing to show yet.');
   empty.replaceChildren(el('p', { text: reason }), el('p', { class: 'muted', text: l10n.t('Put the cursor on a line of text in an editor (or select some text) and the active model reads it here. Train a model with “RNN: Train RNN on selection”.') }));
   empty.hidden = !!inspection;
   content.hidden = !inspection;
@@ -169,12 +163,12 @@ function applyTheme(): void {
   draw();
 }
 
-host.onEvent(WEBVIEW_EVENTS.snapshot, applySnapshot);
+host.onEvent('snapshot', applySnapshot);
 applyTheme();
 watchTheme(applyTheme);
 
 /** Starts the panel with the host's answer to `ready` (or the error it failed with). */
-export function start(outcome: { result: StatesHostMethods['ready']['result'] | undefined } | { error: unknown }): void {
+export function start(outcome: { result: StatesSnapshot } | { error: unknown }): void {
   if ('error' in outcome) {
     applySnapshot({ models: [], inspection: null });
     showError(outcome.error);

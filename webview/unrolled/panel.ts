@@ -9,14 +9,14 @@
 import * as l10n from '@vscode/l10n';
 import type { InspectFocus, InspectedModel, UnrolledInspection } from '../../src/core/inspect';
 import { RpcError } from '../../src/shared/rpc';
-import { WEBVIEW_EVENTS, type UnrolledHostMethods } from '../../src/shared/webviewProtocol';
+import { UNROLLED_HOST_SIDE } from '../../src/shared/webviewProtocol';
+import type { ResultOf } from '../../src/shared/channel';
 import { buildScales, drawLegend, type Scales } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';
 import '../shared/elements';
 import { fmt, pct, showToken } from '../shared/format';
-import { checkReaderModel } from '../../src/shared/readerModel';
 import { CELL_SPECS } from '../../src/core/cells';
-import { acceptUnrolledInspection, argmax, cellValue, checkModel, findSeries, rowOrder, stripsFor } from '../shared/inspection';
+import { argmax, cellValue, findSeries, rowOrder, stripsFor } from '../shared/inspection';
 import { readPalette, watchTheme, type ThemePalette } from '../shared/theme';
 import { connectToHost } from '../shared/vscodeApi';
 import { DetailPane } from './detail';
@@ -33,7 +33,7 @@ interface UnrolledState {
 /** A vscode-textfield as the panel uses it. */
 type TextField = HTMLElement & { value: string; label: string; placeholder: string; type: string; min: number; max: number; disabled: boolean };
 
-const { host, api } = connectToHost<UnrolledHostMethods, UnrolledState>();
+const { host, api } = connectToHost<typeof UNROLLED_HOST_SIDE, UnrolledState>(UNROLLED_HOST_SIDE);
 const saved = api.getState();
 const state: UnrolledState = { text: saved?.text ?? '', selected: saved?.selected ?? null, unit: saved?.unit ?? null };
 let model: InspectedModel | null = null;
@@ -253,9 +253,7 @@ function loadReader(): void {
     .request('readerModel', {})
     .then(async (answer) => {
       if (generation !== readerGeneration) return;
-      if (!answer?.model) return; // the host said why (answer.reason): the engine keeps reading
-      const problem = checkReaderModel(answer.model);
-      if (problem) throw new Error(`the host sent a model that does not check out: ${problem}`);
+      if (!answer.model) return; // the host said why (answer.reason): the engine keeps reading
       if (answer.model.metadata.name !== currentModel()?.name) return;
       const loaded = await LocalReader.load(answer.model, (relaxed) => host.request('readerKernels', { relaxed }));
       if (generation !== readerGeneration) {
@@ -279,23 +277,18 @@ function requestInspection(text: string): void {
   const controller = new AbortController();
   inFlight.set(seq, controller);
   host.request('inspect', { text, focus: focus() }, { signal: controller.signal }).then(
-    (raw) => {
+    (answer) => {
       inFlight.delete(seq);
       if (seq <= lastShown) return; // a newer answer is already on screen
-      const arrived = performance.now();
-      const accepted = acceptUnrolledInspection(raw);
-      timing('rnnLens.accept', arrived);
-      if ('problem' in accepted) {
-        showStatus(l10n.t('The host sent an inspection that does not check out: {0}', accepted.problem), true);
-        return;
-      }
+      // The checked answer is in hand (the channel revived and checked it against UNROLLED_HOST_SIDE).
+      timing('rnnLens.accept', performance.now());
       lastShown = seq;
       // Older requests can no longer be shown: tell the host to stop on them.
       for (const [older, c] of inFlight) if (older < seq) c.abort();
       const drawing = performance.now();
-      show(accepted.inspection);
+      show(answer);
       timing('rnnLens.draw', drawing);
-      if (announceOnAnswer && focusMatches(accepted.inspection)) {
+      if (announceOnAnswer && focusMatches(answer)) {
         announceOnAnswer = false;
         announce();
       }
@@ -438,11 +431,9 @@ function applyTheme(): void {
   detail.setTheme(palette, scales);
 }
 
-host.onEvent(WEBVIEW_EVENTS.modelChanged, (data) => {
-  const event = (data ?? {}) as { model?: unknown; created?: unknown; readInView?: unknown };
-  const next = event.model ?? null;
-  if (next !== null && !checkModel(next)) return;
-  const readInView = event.readInView !== false;
+host.onEvent('modelChanged', (event) => {
+  const next = event.model;
+  const readInView = event.readInView;
   const sameModel = next !== null && model?.name === next.name && event.created !== undefined && event.created === modelCreated;
   modelCreated = event.created;
   if (sameModel) {
@@ -458,9 +449,7 @@ host.onEvent(WEBVIEW_EVENTS.modelChanged, (data) => {
   inspect(field.value);
   render(false);
 });
-host.onEvent(WEBVIEW_EVENTS.setText, (data) => {
-  const text = (data as { text?: unknown } | null)?.text;
-  if (typeof text !== 'string') return;
+host.onEvent('setText', ({ text }) => {
   field.value = text;
   state.text = text;
   api.setState(state);
@@ -472,7 +461,7 @@ watchTheme(applyTheme);
 field.value = state.text;
 
 /** Starts the panel with the host's answer to `ready` (or the error it failed with). */
-export function start(outcome: { result: UnrolledHostMethods['ready']['result'] | undefined } | { error: unknown }): void {
+export function start(outcome: { result: ResultOf<typeof UNROLLED_HOST_SIDE.requests.ready> } | { error: unknown }): void {
   if ('error' in outcome) {
     const err = outcome.error;
     showStatus(l10n.t('The extension did not answer: {0}', err instanceof Error ? err.message : String(err)), true);
@@ -480,9 +469,8 @@ export function start(outcome: { result: UnrolledHostMethods['ready']['result'] 
     return;
   }
   const result = outcome.result;
-  const m = result?.model ?? null;
-  setModel(m !== null && checkModel(m) ? m : null);
-  const text = typeof result?.text === 'string' ? result.text : state.text;
+  setModel(result.model);
+  const text = result.text;
   field.value = text;
   state.text = text;
   api.setState(state);
