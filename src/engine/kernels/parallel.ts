@@ -13,11 +13,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { RpcEndpoint, RpcError } from '../../shared/rpc';
+import { ChannelEndpoint } from '../../shared/channel';
+import { RpcError } from '../../shared/rpc';
 import { createNet } from './createNet';
 import { regionBytes } from '../../core/kernels/arena';
 import { RecurrentNet, type NetConfig, type NetOptions } from '../../core/network';
-import { channelViews, Command, CONTROL_BYTES, rebase, spinWhile, Word, type Channel, type SharedBuffers, type WorkerMethods } from './parallelProtocol';
+import { channelViews, Command, CONTROL_BYTES, rebase, spinWhile, Word, type Channel, type SharedBuffers, TRAINER_SIDE, WORKER_SIDE } from './parallelProtocol';
 
 /** Where the bundled worker script is: beside this bundle, or in the repository's dist/ (tests run from src). */
 function workerScript(): string | undefined {
@@ -78,7 +79,7 @@ export class ParallelNet {
   private constructor(
     readonly net: RecurrentNet,
     private worker: Worker | undefined,
-    private rpc: RpcEndpoint<Record<string, never>, WorkerMethods> | undefined,
+    private rpc: ChannelEndpoint<typeof TRAINER_SIDE, typeof WORKER_SIDE> | undefined,
     shared: { buffers: SharedBuffers; gradients: Float32Array[]; embeddingRows: Float32Array } | undefined,
     readonly kernelName: string,
   ) {
@@ -123,13 +124,19 @@ export class ParallelNet {
     };
     // Its heap sizes follow the process's V8 flags (the engine starts with ENGINE_NODE_FLAGS).
     const worker = new Worker(script);
-    const rpc = new RpcEndpoint<Record<string, never>, WorkerMethods>({
-      send: (m) => worker.postMessage(m),
-      listen: (l) => {
-        worker.on('message', l);
-        return () => worker.off('message', l);
+    const rpc = new ChannelEndpoint(
+      {
+        send: (m) => worker.postMessage(m),
+        listen: (l) => {
+          worker.on('message', l);
+          return () => worker.off('message', l);
+        },
       },
-    });
+      TRAINER_SIDE,
+      WORKER_SIDE,
+      undefined,
+      'the kernel worker',
+    );
     const failed = new Promise<never>((_, reject) => {
       worker.once('error', (err) => reject(err));
       worker.once('exit', (code) => reject(new Error(`the kernel worker exited (${code})`)));

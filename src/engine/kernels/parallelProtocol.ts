@@ -1,10 +1,13 @@
 /**
- * How the engine's training thread and its kernel worker talk: an `init` message, then a command
+ * How the engine's training thread and its kernel worker talk: an `init` request (WORKER_SIDE), then a command
  * channel in shared memory (one word to start a command, one to say it is done, Atomics.wait and
  * notify in between) that carries every training step and prediction without a message.
  */
+import { z } from 'zod';
+import { CELL_KINDS } from '../../core/cells';
 import type { KernelMemory } from '../../core/kernels/contract';
 import type { NetConfig } from '../../core/network';
+import { checked, empty, NOTHING, request, type ChannelSide, type Schema } from '../../shared/channel';
 
 /**
  * What the two threads share besides the kernels' memory. Both networks live in one shared memory
@@ -113,14 +116,57 @@ export function spinWhile(words: Int32Array, index: number, value: number, spinM
   }
 }
 
-/** Messages the worker serves. */
-export type WorkerMethods = {
-  /** Build the worker's network on the shared buffers. */
-  init: {
-    params: { config: NetConfig; maxBatch: number; maxTime: number; memory: KernelMemory; at: number; kernels: string; buffers: SharedBuffers };
-    /** The worker's kernels, its dense gradient arrays (denseGradients()) and its embedding-gradient rows (embeddingRowBuffer()), in the shared memory. */
-    result: { kernels: string; gradients: Float32Array[]; embeddingRows: Float32Array };
-  };
-  /** Run the command loop until a stop command (answers then). */
-  serve: { params: Record<string, never>; result: Record<string, never> };
-};
+const isFloats = (v: unknown) => (v instanceof Float32Array ? undefined : 'is not a Float32Array');
+const isShared = (v: unknown) => (v instanceof SharedArrayBuffer ? undefined : 'is not a SharedArrayBuffer');
+const floats = checked<Float32Array>(isFloats);
+const shared = checked<SharedArrayBuffer>(isShared);
+const count = z.number().int().min(0);
+
+/** The shared buffers as they arrive in the worker (each view a Float32Array, each buffer shared). */
+const sharedBuffersSchema: Schema<SharedBuffers> = z.object({
+  embedding: floats,
+  weights: z.array(floats),
+  embeddingIds: shared,
+  control: shared,
+  ids: shared,
+  labels: shared,
+  probs: shared,
+});
+
+const netConfigSchema: Schema<NetConfig> = z.object({
+  cell: z.enum(CELL_KINDS),
+  vocabSize: z.number().int().min(2),
+  embeddingSize: z.number().int().min(1),
+  hiddenSize: z.number().int().min(1),
+  layers: z.number().int().min(1),
+  bidirectional: z.boolean(),
+  classes: z.number().int().min(1),
+  learningRate: z.number().positive(),
+  seed: z.number().int(),
+});
+
+/** The kernel worker's side of the training thread ↔ worker channel (the worker's replies are checked by the training thread). */
+export const WORKER_SIDE = {
+  requests: {
+    /** Build the worker's network on the shared buffers, its kernels attached to the spare region of the training thread's memory at `at`. */
+    init: request({
+      params: z.object({
+        config: netConfigSchema,
+        maxBatch: z.number().int().min(1),
+        maxTime: z.number().int().min(1),
+        memory: checked<KernelMemory>((v) => (v instanceof SharedArrayBuffer || v instanceof WebAssembly.Memory ? undefined : 'is not a shared memory')),
+        at: count,
+        kernels: z.string(),
+        buffers: sharedBuffersSchema,
+      }),
+      /** The worker's kernels, its dense gradient arrays (denseGradients()) and its embedding-gradient rows (embeddingRowBuffer()), in the shared memory. */
+      result: z.object({ kernels: z.string(), gradients: z.array(floats), embeddingRows: floats }),
+    }),
+    /** Run the command loop until a stop command (answers then). */
+    serve: request({ params: empty, result: empty }),
+  },
+  events: {},
+} satisfies ChannelSide;
+
+/** The training thread serves nothing to the worker. */
+export const TRAINER_SIDE = NOTHING;

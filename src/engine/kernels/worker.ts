@@ -6,10 +6,10 @@
  * in Atomics.wait): a step costs two shared-memory signals, no message and no event-loop turn.
  */
 import { parentPort } from 'node:worker_threads';
-import { RpcEndpoint } from '../../shared/rpc';
+import { ChannelEndpoint } from '../../shared/channel';
 import { createNet } from './createNet';
 import type { RecurrentNet } from '../../core/network';
-import { channelViews, Command, MESSAGE_BYTES, rebase, spinWhile, Word, type Channel, type WorkerMethods } from './parallelProtocol';
+import { channelViews, Command, MESSAGE_BYTES, rebase, spinWhile, TRAINER_SIDE, Word, WORKER_SIDE, type Channel } from './parallelProtocol';
 
 interface State {
   net: RecurrentNet;
@@ -79,7 +79,7 @@ function serve(s: State): void {
 
 if (!parentPort) throw new Error('kernel worker: no parent port');
 const port = parentPort;
-const rpc = new RpcEndpoint<WorkerMethods, Record<string, never>>(
+const rpc = new ChannelEndpoint(
   {
     send: (m) => port.postMessage(m),
     listen: (l) => {
@@ -87,11 +87,13 @@ const rpc = new RpcEndpoint<WorkerMethods, Record<string, never>>(
       return () => port.off('message', l);
     },
   },
+  WORKER_SIDE,
+  TRAINER_SIDE,
   (message) => console.error(`[kernel worker] ${message}`),
+  'the training thread',
 );
 
-rpc.handle('init', async (params) => {
-  const p = params as WorkerMethods['init']['params'];
+rpc.handle('init', async (p) => {
   const b = p.buffers;
   // The training thread's table, seen through this thread's object for the memory (so the kernels gather from it).
   const base = p.memory instanceof SharedArrayBuffer ? p.memory : p.memory.buffer;
