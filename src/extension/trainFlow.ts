@@ -86,7 +86,9 @@ async function pickSource(args: TrainCommandArgs): Promise<Source> {
 
 function describeError(err: unknown): string {
   if (err instanceof RpcError) {
-    const line = (err.details as { line?: number } | undefined)?.line;
+    // An error's details arrive as anything: take the line only when it is a number.
+    const details: unknown = err.details;
+    const line = details && typeof details === 'object' && 'line' in details && typeof details.line === 'number' ? details.line : undefined;
     return line !== undefined && !err.message.includes(`line ${line}`) ? `${err.message} (line ${line})` : err.message;
   }
   return (err as Error)?.message ?? String(err);
