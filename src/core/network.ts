@@ -49,7 +49,8 @@ export interface DirectionCapture {
 }
 
 const PROB_EPSILON = 1e-7;
-const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+/** Adam's constants: tf.train.adam's defaults with Keras' epsilon (every optimizer here uses these). */
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 /** Floats per arena slot granule: alloc() hands out 64-byte aligned arrays. */
 const ARENA_GRANULE = 16;
 /** Ids travel to the row kernels as floats: exact up to 2²⁴. */

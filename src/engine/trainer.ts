@@ -10,6 +10,9 @@ import type { ModelConfig } from '../shared/config';
 import type { EvalMetrics, TrainProgress } from '../shared/protocol';
 import type { Tf } from './backend';
 import { argmax, bucketedBatches, evaluationBatches, type Batch, type EncodedExample } from './data';
+import { createJsKernels } from '../core/kernels/jsKernels';
+import type { Kernels } from '../core/kernels/contract';
+import { ADAM } from '../core/network';
 import { ParallelNet } from './kernels/parallel';
 import { seededRandom } from './random';
 
@@ -39,54 +42,62 @@ export interface TrainOptions {
   progressIntervalMs?: number;
 }
 
-const ADAM_BETA1 = 0.9;
-const ADAM_BETA2 = 0.999;
-const ADAM_EPSILON = 1e-7;
 const PROB_CLIP = 1e-7;
 
-/** Lazy Adam for the embedding table: only rows present in a batch are read and written. */
+/**
+ * Lazy Adam for the embedding table: only rows present in a batch are read and written, by the core
+ * kernels' own adamRows and scatterAddRows (the JS oracle: Adam is written once, in src/core/kernels).
+ */
 class SparseEmbeddingAdam {
+  private readonly kernels: Kernels;
+  /** The table, its moments, and room for one batch's rows: ids (as floats) and their summed gradients. */
+  readonly table: Float32Array;
   private readonly m: Float32Array;
   private readonly v: Float32Array;
+  private readonly rowIds: Float32Array;
+  private readonly rowGrads: Float32Array;
+  private readonly slot: Int32Array;
   private step = 0;
 
   constructor(
-    readonly table: Float32Array,
+    table: Float32Array,
     private readonly dim: number,
     private readonly learningRate: number,
   ) {
-    this.m = new Float32Array(table.length);
-    this.v = new Float32Array(table.length);
+    // A batch touches at most every row once: room for as many rows as the table has.
+    const vocab = table.length / dim;
+    this.kernels = createJsKernels(4 * table.length + vocab + 64);
+    this.table = this.kernels.alloc(table.length);
+    this.table.set(table);
+    this.m = this.kernels.alloc(table.length);
+    this.v = this.kernels.alloc(table.length);
+    this.rowIds = this.kernels.alloc(vocab);
+    this.rowGrads = this.kernels.alloc(vocab * dim);
+    this.slot = new Int32Array(vocab).fill(-1);
   }
 
   /** Applies the gradient of the looked-up rows: grad[b*T+t, :] belongs to row ids[b*T+t]. Padding (id 0) is skipped. */
   apply(ids: Int32Array, grad: Float32Array): void {
-    const dim = this.dim;
-    const rows = new Map<number, Float32Array>();
+    const { dim, rowIds, rowGrads, slot } = this;
+    let n = 0;
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k];
       if (id === 0) continue;
-      let acc = rows.get(id);
-      if (!acc) rows.set(id, (acc = new Float32Array(dim)));
-      const base = k * dim;
-      for (let d = 0; d < dim; d++) acc[d] += grad[base + d];
-    }
-    this.step++;
-    const lrT = (this.learningRate * Math.sqrt(1 - ADAM_BETA2 ** this.step)) / (1 - ADAM_BETA1 ** this.step);
-    const { m, v, table } = this;
-    for (const [id, g] of rows) {
-      const base = id * dim;
-      for (let d = 0; d < dim; d++) {
-        const i = base + d;
-        const gi = g[d];
-        m[i] = ADAM_BETA1 * m[i] + (1 - ADAM_BETA1) * gi;
-        v[i] = ADAM_BETA2 * v[i] + (1 - ADAM_BETA2) * gi * gi;
-        // Moments of rare rows decay towards subnormals, which are slow: flush them.
-        if (Math.abs(m[i]) < 1e-30) m[i] = 0;
-        if (v[i] < 1e-30) v[i] = 0;
-        table[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + ADAM_EPSILON);
+      let r = slot[id];
+      if (r < 0) {
+        r = slot[id] = n++;
+        rowIds[r] = id;
+        rowGrads.fill(0, r * dim, (r + 1) * dim);
       }
+      for (let d = 0; d < dim; d++) rowGrads[r * dim + d] += grad[k * dim + d];
     }
+    for (let r = 0; r < n; r++) slot[rowIds[r]] = -1;
+    this.step++;
+    const c1 = 1 - ADAM.beta1 ** this.step;
+    const c2 = 1 - ADAM.beta2 ** this.step;
+    // adamRows turns each row's gradient into its update; scatterAddRows adds the updates to the table.
+    this.kernels.adamRows(n, dim, rowIds, rowGrads, this.m, this.v, { lr: this.learningRate, ...ADAM, c1, c2 });
+    this.kernels.scatterAddRows(n, dim, rowGrads, rowIds, this.table);
   }
 }
 
@@ -230,8 +241,8 @@ export interface StepBackend {
 /** Training through tfjs ops (for native tfjs backends), with the sparse embedding update. */
 export function tfjsBackend(tf: Tf, model: LayersModel, config: ModelConfig, classes: number): StepBackend {
   const parts = modelParts(model);
-  const optimizer = tf.train.adam(config.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
-  const embeddingAdam = new SparseEmbeddingAdam(parts.embedding.dataSync().slice() as Float32Array, parts.embeddingDim, config.learningRate);
+  const optimizer = tf.train.adam(config.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
+  const embeddingAdam = new SparseEmbeddingAdam(parts.embedding.dataSync() as Float32Array, parts.embeddingDim, config.learningRate);
   // The model's own weights are the ones being trained: the best are kept as copies.
   let best: Float32Array[] | undefined;
   return {
