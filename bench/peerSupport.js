@@ -1,5 +1,5 @@
 'use strict';
-/** Shared by the Node peers: the plan they receive, seeded batches, the step timer and the result lines they send. */
+/** Shared by the Node peers and bench/run.js: the plan they receive, seeded batches, the step timer, the result lines they send and peak RSS (VmHWM). */
 const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 
@@ -18,15 +18,19 @@ function emit(message) {
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(message)}\n`);
 }
 
+/** A process's peak resident set size so far, in MiB (VmHWM of /proc/<pid>/status; pid 'self': this one), or undefined where it cannot be read. */
+function readVmHwmMb(pid) {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Peak resident set size of this process so far, in MiB (VmHWM; RSS now where /proc is missing). */
 function peakRssMb() {
-  try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // no /proc: fall through to the current RSS
-  }
-  return process.memoryUsage().rss / (1024 * 1024);
+  return readVmHwmMb('self') ?? process.memoryUsage().rss / (1024 * 1024);
 }
 
 /** The project's small seeded generator of floats in [0, 1) (mulberry32), shared with the demo data. */
@@ -136,6 +140,7 @@ module.exports = {
   readPlan,
   emit,
   peakRssMb,
+  readVmHwmMb,
   createRng,
   makeBatches,
   makeDenseInputs,

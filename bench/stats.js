@@ -1,5 +1,5 @@
 'use strict';
-/** Small helpers the browser benchmarks share: command-line values, median / p95 / max of samples, the frame interval and the end of a frame. */
+/** Small helpers the benchmarks share: command-line values, medians, median / p95 / max of samples, and for the browser benchmarks the frame interval and the end of a frame. */
 
 /** The value after `name` on the command line, or `fallback`. */
 function argValue(name, fallback) {
@@ -12,6 +12,14 @@ function quantile(sorted, q) {
   if (!sorted.length) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[i];
+}
+
+/** Median of the finite values (mean of the middle two for an even count); undefined when there is none. */
+function median(values) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (!sorted.length) return undefined;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Median, p95 and max of the finite values. */
@@ -99,4 +107,4 @@ function firstFrameShare(samples) {
   return `${Math.round((100 * samples.filter((x) => x.frameNumber === 1).length) / samples.length)} %`;
 }
 
-module.exports = { argValue, firstFrameShare, frameHelpers, frameInterval, quantile, sideBySide, summary, verdict };
+module.exports = { argValue, firstFrameShare, frameHelpers, frameInterval, median, quantile, sideBySide, summary, verdict };
