@@ -19,6 +19,19 @@ const RUN_RANK = { ours: 0, torch: 1, tfjs: 2 };
 /** Peer kinds compared head to head: they run in interleaved rounds; the others (slow tfjs) run once, after them. */
 const HEAD_TO_HEAD = new Set(['ours', 'torch']);
 
+/** The PyTorch peer on `threads` threads (every cell timed as long as it takes). */
+function torchPeer(threads) {
+  return {
+    id: `torch-${threads}`,
+    group: 'torch',
+    label: `PyTorch CPU, ${threads} thread${threads > 1 ? 's' : ''}`,
+    kind: 'torch',
+    plan: { threads },
+    timeoutSeconds: 120,
+    cells: { small: { train: 'auto', infer: 'auto' }, large: { train: 'auto', infer: 'auto' } },
+  };
+}
+
 /**
  * The peers. `cells[config][phase]`: 'auto' (time-based), { fixed: n } (n timed steps after one warm-up;
  * for peers too slow for time-based runs) or { skip: why }. `quick` overrides cells under --quick.
@@ -66,24 +79,8 @@ const PEERS = [
     cells: { small: { train: 'auto', infer: 'auto' }, large: { train: { fixed: 1 }, infer: 'auto' } },
     quick: { large: { train: { skip: 'skipped under --quick (slow)' } } },
   },
-  {
-    id: 'torch-1',
-    group: 'torch',
-    label: 'PyTorch CPU, 1 thread',
-    kind: 'torch',
-    plan: { threads: 1 },
-    timeoutSeconds: 120,
-    cells: { small: { train: 'auto', infer: 'auto' }, large: { train: 'auto', infer: 'auto' } },
-  },
-  {
-    id: 'torch-2',
-    group: 'torch',
-    label: 'PyTorch CPU, 2 threads',
-    kind: 'torch',
-    plan: { threads: 2 },
-    timeoutSeconds: 120,
-    cells: { small: { train: 'auto', infer: 'auto' }, large: { train: 'auto', infer: 'auto' } },
-  },
+  torchPeer(1),
+  torchPeer(2),
   {
     id: 'ours',
     group: 'ours',

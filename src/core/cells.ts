@@ -94,6 +94,11 @@ const allOfU = (gates: number) => (H: number): [number, number][] => [[0, gates 
 
 const STATE = { key: 'h', field: 'h', gate: 0, scale: 'state' } as const;
 
+/** The strips of the gate blocks, in block order: [strip key, scale] per gate. */
+function gateStrips(gates: [key: string, scale: ScaleKind][]): StripLayout[] {
+  return gates.map(([key, scale], gate) => ({ key, field: 'gates', gate, scale }));
+}
+
 const lstm: CellSpec = {
   kind: 'lstm',
   label: 'LSTM',
@@ -102,14 +107,7 @@ const lstm: CellSpec = {
   hasCellState: true,
   gatesCandidateInput: false,
   stateSymbol: 'h',
-  strips: [
-    STATE,
-    { key: 'c', field: 'c', gate: 0, scale: 'state' },
-    { key: 'i', field: 'gates', gate: 0, scale: 'gate' },
-    { key: 'f', field: 'gates', gate: 1, scale: 'gate' },
-    { key: 'cc', field: 'gates', gate: 2, scale: 'state' },
-    { key: 'o', field: 'gates', gate: 3, scale: 'gate' },
-  ],
+  strips: [STATE, { key: 'c', field: 'c', gate: 0, scale: 'state' }, ...gateStrips([['i', 'gate'], ['f', 'gate'], ['cc', 'state'], ['o', 'gate']])],
   recurrentBlocks: allOfU(4),
   forwardStep(k, s) {
     k.sgemmPacked(false, s.B, s.GH, s.H, s.hPrev, s.ldPrev, s.packedU[0], s.z, s.GH, 1);
@@ -131,12 +129,7 @@ const gru: CellSpec = {
   hasCellState: false,
   gatesCandidateInput: true,
   stateSymbol: 'h',
-  strips: [
-    STATE,
-    { key: 'z', field: 'gates', gate: 0, scale: 'gate' },
-    { key: 'r', field: 'gates', gate: 1, scale: 'gate' },
-    { key: 'hh', field: 'gates', gate: 2, scale: 'state' },
-  ],
+  strips: [STATE, ...gateStrips([['z', 'gate'], ['r', 'gate'], ['hh', 'state']])],
   // z and r multiply h_{t-1}; the candidate multiplies r ⊙ h_{t-1}.
   recurrentBlocks: (H) => [[0, 2 * H], [2 * H, H]],
   forwardStep(k, s) {

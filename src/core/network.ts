@@ -435,6 +435,16 @@ export class RecurrentNet {
     step.zeros = zeros;
   }
 
+  /**
+   * Sets the step's place for processing step s of T: its first row (t·B, with t = s forward, T − 1 − s
+   * backward) and the time of h_{t-1} in processing order (−1 at the first step: zeros).
+   */
+  private placeStep(s: number, T: number, B: number, backward: boolean): void {
+    const t = backward ? T - 1 - s : s;
+    this.step.row = t * B;
+    this.step.prevT = s === 0 ? -1 : backward ? t + 1 : t - 1;
+  }
+
   private forwardDirection(dir: Direction, d: number, input: Float32Array, output: Float32Array, B: number, T: number, keepPre: boolean): void {
     const H = this.config.hiddenSize;
     const G = this.gatesPerUnit;
@@ -451,12 +461,8 @@ export class RecurrentNet {
     k.sgemm(false, false, T * B, GH, dir.input, input, dir.input, W, GH, gates, GH, 0);
     const out = output.subarray(d * H);
     for (let s = 0; s < T; s++) {
-      const t = backward ? T - 1 - s : s;
-      const row = t * B;
-      // h_{t-1} in processing order: the output rows of the previous step, or zeros.
-      const prevT = s === 0 ? -1 : backward ? t + 1 : t - 1;
-      step.row = row;
-      step.prevT = prevT;
+      this.placeStep(s, T, B, backward);
+      const { row, prevT } = step;
       step.z = gates.subarray(row * GH, (row + B) * GH);
       step.pre = keepPre ? dir.dZ.subarray(row * GH, (row + B) * GH) : null;
       step.h = out.subarray(row * width);
@@ -667,11 +673,8 @@ export class RecurrentNet {
     dhCarry.fill(0, 0, B * H);
     dcCarry.fill(0, 0, B * H);
     for (let s = T - 1; s >= 0; s--) {
-      const t = backward ? T - 1 - s : s;
-      const row = t * B;
-      const prevT = s === 0 ? -1 : backward ? t + 1 : t - 1;
-      step.row = row;
-      step.prevT = prevT;
+      this.placeStep(s, T, B, backward);
+      const { row, prevT } = step;
       step.dz = dZ.subarray(row * GH, (row + B) * GH);
       step.gates = gates.subarray(row * GH, (row + B) * GH);
       step.dh = dOut.subarray(row * width);

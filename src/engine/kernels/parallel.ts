@@ -18,7 +18,7 @@ import { RpcError } from '../../shared/rpc';
 import { createNet } from './createNet';
 import { regionBytes } from '../../core/kernels/arena';
 import { RecurrentNet, type NetConfig, type NetOptions } from '../../core/network';
-import { channelViews, Command, CONTROL_BYTES, rebase, spinWhile, Word, type Channel, type SharedBuffers, TRAINER_SIDE, WORKER_SIDE } from './parallelProtocol';
+import { channelViews, Command, CONTROL_BYTES, rebase, spinWhile, Word, type Channel, type SharedBuffers, threadTransport, TRAINER_SIDE, WORKER_SIDE } from './parallelProtocol';
 
 /** Where the bundled worker script is: beside this bundle, or in the repository's dist/ (tests run from src). */
 function workerScript(): string | undefined {
@@ -124,19 +124,7 @@ export class ParallelNet {
     };
     // Its heap sizes follow the process's V8 flags (the engine starts with ENGINE_NODE_FLAGS).
     const worker = new Worker(script);
-    const rpc = new ChannelEndpoint(
-      {
-        send: (m) => worker.postMessage(m),
-        listen: (l) => {
-          worker.on('message', l);
-          return () => worker.off('message', l);
-        },
-      },
-      TRAINER_SIDE,
-      WORKER_SIDE,
-      undefined,
-      'the kernel worker',
-    );
+    const rpc = new ChannelEndpoint(threadTransport(worker), TRAINER_SIDE, WORKER_SIDE, undefined, 'the kernel worker');
     const failed = new Promise<never>((_, reject) => {
       worker.once('error', (err) => reject(err));
       worker.once('exit', (code) => reject(new Error(`the kernel worker exited (${code})`)));

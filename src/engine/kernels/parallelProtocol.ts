@@ -8,6 +8,7 @@ import { CELL_KINDS } from '../../core/cells';
 import type { KernelMemory } from '../../core/kernels/contract';
 import type { NetConfig } from '../../core/network';
 import { checked, empty, NOTHING, request, type ChannelSide, type Schema } from '../../shared/channel';
+import type { RpcTransport } from '../../shared/rpc';
 
 /**
  * What the two threads share besides the kernels' memory. Both networks live in one shared memory
@@ -170,3 +171,21 @@ export const WORKER_SIDE = {
 
 /** The training thread serves nothing to the worker. */
 export const TRAINER_SIDE = NOTHING;
+
+/** A worker_threads port: the Worker on the training thread's side, parentPort on the worker's. */
+export interface ThreadPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  off(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
+/** The channel's transport over a thread port (both ends use it). */
+export function threadTransport(port: ThreadPort): RpcTransport {
+  return {
+    send: (message) => port.postMessage(message),
+    listen: (listener) => {
+      port.on('message', listener);
+      return () => port.off('message', listener);
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { ChannelEndpoint } from '../../shared/channel';
 import { createNet } from './createNet';
 import type { RecurrentNet } from '../../core/network';
-import { channelViews, Command, MESSAGE_BYTES, rebase, spinWhile, TRAINER_SIDE, Word, WORKER_SIDE, type Channel } from './parallelProtocol';
+import { channelViews, Command, MESSAGE_BYTES, rebase, spinWhile, threadTransport, TRAINER_SIDE, Word, WORKER_SIDE, type Channel } from './parallelProtocol';
 
 interface State {
   net: RecurrentNet;
@@ -79,19 +79,7 @@ function serve(s: State): void {
 
 if (!parentPort) throw new Error('kernel worker: no parent port');
 const port = parentPort;
-const rpc = new ChannelEndpoint(
-  {
-    send: (m) => port.postMessage(m),
-    listen: (l) => {
-      port.on('message', l);
-      return () => port.off('message', l);
-    },
-  },
-  WORKER_SIDE,
-  TRAINER_SIDE,
-  (message) => console.error(`[kernel worker] ${message}`),
-  'the training thread',
-);
+const rpc = new ChannelEndpoint(threadTransport(port), WORKER_SIDE, TRAINER_SIDE, (message) => console.error(`[kernel worker] ${message}`), 'the training thread');
 
 rpc.handle('init', async (p) => {
   const b = p.buffers;
