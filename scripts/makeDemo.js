@@ -12,6 +12,9 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+// The engine's own seeded generator (TypeScript, loaded through tsx), so the demo's shuffle is the project's one PRNG.
+require('tsx/cjs');
+const { seededRandom } = require('../src/engine/random');
 
 /** Seed of the fixed shuffle, so the demo files are the same on every run and machine. */
 const SHUFFLE_SEED = 20240607;
@@ -36,18 +39,6 @@ function loadNames() {
     }
   }
   return names;
-}
-
-/** A small deterministic PRNG (mulberry32) returning numbers in [0, 1). */
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A copy of items in a fixed pseudo-random order (Fisher–Yates with a seeded PRNG). */
