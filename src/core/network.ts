@@ -3,11 +3,14 @@
  * Keras / tfjs-layers semantics (LSTM gates i,f,c,o with one bias; GRU z,r,h with reset_after = false;
  * masking carries h and c through padded steps), forward and backward-through-time on time-major
  * buffers, GEMMs through `Kernels` (WebAssembly SIMD or plain JS), Adam with tf.train.adam's math and
- * a sparse (lazy) Adam for the embedding rows a batch touches. tfjs remains the model-definition and
- * file-format layer: weights move in and out in tfjs-layers' getWeights() order and layout.
+ * a sparse (lazy) Adam for the embedding rows a batch touches (embeddingGradient.ts). tfjs remains the
+ * model-definition and file-format layer: weights move in and out in tfjs-layers' getWeights() order.
+ * Why it is one file of ~700 lines: the arena layout and the passes through time over every layer and
+ * direction share the network's buffers; what differs per cell is in cells.ts, per kernel in kernels/.
  */
 import { weightShapes, type ClassifierShape } from './weightShapes';
 import { CELL_SPECS, type CellSpec, type StepBuffers } from './cells';
+import { EmbeddingGradient } from './embeddingGradient';
 import type { KernelMemory, KernelSharing, Kernels } from './kernels/contract';
 
 /** The shape of the network (the sizes that fix its weights) and its training scalars. */
@@ -236,12 +239,9 @@ export class RecurrentNet {
   private readonly arena: Arena;
   /** Whether the embedding table is in the kernels' memory (its arena, or another network's on the same memory), so kernels gather from and update it; else JS does. */
   private readonly embeddingInKernels: boolean;
-  /** Embedding-gradient bookkeeping: the row of each vocabulary id in this batch (−1: none), and the ids in order of first use. */
-  private readonly embSlot: Int32Array;
-  private readonly embIds: Int32Array;
+  /** The embedding's pending sparse gradient. */
+  private readonly embeddingGrad: EmbeddingGradient;
   private weightRevision = 0;
-  /** Rows of the pending embedding gradient (embIds / embRows). */
-  private embCount = 0;
   /** The weights' revision that packedU / packedUT hold (−1: none yet). */
   private packedRevision = -1;
   private packedTRevision = -1;
@@ -265,9 +265,9 @@ export class RecurrentNet {
     this.dirCount = config.bidirectional ? 2 : 1;
     if (options.embedding && options.embedding.length !== vocabSize * E) throw new Error(`The shared embedding has ${options.embedding.length} values; expected ${vocabSize * E}`);
     if (vocabSize > MAX_VOCABULARY) throw new RangeError(`A vocabulary of ${vocabSize} exceeds the ${MAX_VOCABULARY} ids the kernels pass as floats`);
-    this.embSlot = new Int32Array(vocabSize).fill(-1);
-    this.embIds = new Int32Array(options.maxBatch * options.maxTime);
     this.arena = layoutArena(config, options, (n) => kernels.alloc(n));
+    const { rowSlots, embRows, adamRows, adamIds } = this.arena;
+    this.embeddingGrad = new EmbeddingGradient(kernels, E, vocabSize, options.maxBatch * options.maxTime, { rowSlots, rows: embRows, staging: adamRows, adamIds });
     this.embeddingInKernels = !options.embedding || options.embedding.buffer === this.arena.mask.buffer;
     this.embedding = options.embedding ?? this.arena.table;
     this.directions = this.arena.directions;
@@ -567,79 +567,22 @@ export class RecurrentNet {
       const dInput = dActs[l];
       dirs.forEach((dir, d) => this.backwardDirection(dir, d, acts[l], acts[l + 1], dActs[l + 1], dInput, B, T, d === 0 ? 0 : 1));
     }
-    return { loss, correct, embeddingRows: this.gatherEmbeddingGradient(ids, B, T) };
-  }
-
-  /**
-   * Sums dActs[0] into one gradient row per looked-up embedding id (padding excluded), in the arena's
-   * embRows, ids in order of first use; returns the row count. The rows stay pending (for
-   * addEmbeddingGradient and applyAdam) until the next batch.
-   */
-  private gatherEmbeddingGradient(ids: Int32Array, B: number, T: number): number {
-    this.discardEmbeddingGradient();
-    const { embeddingSize: E, vocabSize } = this.config;
-    const { dActs, rowSlots, embRows } = this.arena;
-    const slot = this.embSlot;
-    const order = this.embIds;
-    let count = 0;
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const id = ids[b * T + t];
-        let k = -1;
-        if (id > 0 && id < vocabSize) {
-          k = slot[id];
-          if (k < 0) {
-            k = slot[id] = count;
-            order[count++] = id;
-          }
-        }
-        rowSlots[t * B + b] = k;
-      }
-    }
-    embRows.fill(0, 0, count * E);
-    this.kernels.scatterAddRows(T * B, E, dActs[0], rowSlots, embRows);
-    this.embCount = count;
-    return count;
+    return { loss, correct, embeddingRows: this.embeddingGrad.gather(ids, B, T, this.arena.dActs[0]) };
   }
 
   /** The pending embedding gradient: ids [rows] and their gradient rows [rows, E] (views, valid until the next batch). */
   embeddingGradient(): { ids: Int32Array; rows: Float32Array } {
-    const E = this.config.embeddingSize;
-    return { ids: this.embIds.subarray(0, this.embCount), rows: this.arena.embRows.subarray(0, this.embCount * E) };
+    return this.embeddingGrad.pending();
   }
 
   /** Adds another thread's embedding-gradient rows (ids[i] → rows[i·E …]) to the pending ones. */
   addEmbeddingGradient(ids: Int32Array, rows: Float32Array, n: number): void {
-    const E = this.config.embeddingSize;
-    const { rowSlots, adamRows, embRows } = this.arena;
-    if (n > rowSlots.length || n * E > adamRows.length) throw new RangeError(`${n} embedding rows exceed the network's buffers`);
-    const slot = this.embSlot;
-    let count = this.embCount;
-    for (let i = 0; i < n; i++) {
-      const id = ids[i];
-      let k = slot[id];
-      if (k < 0) {
-        if (count === this.embIds.length) throw new RangeError('more distinct embedding ids than the buffers hold');
-        k = slot[id] = count;
-        this.embIds[count++] = id;
-        embRows.fill(0, k * E, k * E + E);
-      }
-      rowSlots[i] = k;
-    }
-    this.embCount = count;
-    // Rows in this network's memory (a worker attached to it) are added in place; others are copied in first.
-    let source = rows;
-    if (rows.buffer !== embRows.buffer) {
-      adamRows.set(rows.subarray(0, n * E));
-      source = adamRows;
-    }
-    this.kernels.scatterAddRows(n, E, source, rowSlots, embRows);
+    this.embeddingGrad.add(ids, rows, n);
   }
 
   /** Drops the pending embedding gradient (a worker hands its rows over instead of stepping). */
   discardEmbeddingGradient(): void {
-    for (let i = 0; i < this.embCount; i++) this.embSlot[this.embIds[i]] = -1;
-    this.embCount = 0;
+    this.embeddingGrad.discard();
   }
 
   private backwardDirection(
@@ -729,24 +672,7 @@ export class RecurrentNet {
     const c2 = 1 - this.accBeta2;
     const step = { lr, ...ADAM, c1, c2 };
     for (const { param, grad, m, v } of this.arena.slots) this.kernels.adam(param, grad, m, v, step);
-    // The embedding's pending rows become their changes in place, added in the arena or, for a
-    // caller's shared table, here.
-    const E = this.config.embeddingSize;
-    const n = this.embCount;
-    const { embM, embV, adamIds, embRows } = this.arena;
-    const embedding = this.embedding;
-    for (let i = 0; i < n; i++) adamIds[i] = this.embIds[i];
-    this.kernels.adamRows(n, E, adamIds, embRows, embM, embV, step);
-    if (this.embeddingInKernels) {
-      this.kernels.scatterAddRows(n, E, embRows, adamIds, embedding);
-    } else {
-      for (let i = 0; i < n; i++) {
-        const dst = this.embIds[i] * E;
-        const src = i * E;
-        for (let e = 0; e < E; e++) embedding[dst + e] += embRows[src + e];
-      }
-    }
-    this.discardEmbeddingGradient();
+    this.embeddingGrad.applyAdam(step, this.embedding, this.arena.embM, this.arena.embV, this.embeddingInKernels);
   }
 
   /** Gradient buffers in getWeights() order (embedding excluded: it is sparse). */
