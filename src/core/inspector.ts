@@ -200,6 +200,11 @@ export class Inspector {
     return answer;
   }
 
+  /** Copies of the weights, in tfjs-layers getWeights() order. */
+  weights(): Float32Array[] {
+    return this.net.getWeights();
+  }
+
   /** Frees the network. */
   dispose(): void {
     this.net.dispose();

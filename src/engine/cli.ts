@@ -203,8 +203,7 @@ async function run(argv: string[]): Promise<number> {
       const texts = v.file ? (await readInput(v.file)).split(/\r\n|\r|\n/).filter((l) => l.trim() !== '') : rest;
       if (texts.length === 0) throw new UsageError('Give at least one text to predict (or --file with one text per line).');
       const s = await service(v);
-      const { predictions } = await s.predict(path.resolve(v.model), texts);
-      const { classes } = await s.load(path.resolve(v.model)).then((m) => m.metadata);
+      const { predictions, classes } = await s.predict(path.resolve(v.model), texts);
       print(
         predictions.map((p, i) => ({
           text: texts[i],

@@ -16,7 +16,7 @@ import type { ReaderModel } from '../shared/readerModel';
 import { nodeKernels } from './kernels/createNet';
 import { createWasmKernels } from './kernels/wasmKernels';
 import { buildClassifier } from './model';
-import { loadModel, saveModel, type LoadedModel } from './modelIo';
+import { loadModel, saveModel } from './modelIo';
 import { evaluate, fusedBackend, tfjsBackend, tfjsPredictor, trainClassifier, type StepBackend } from './trainer';
 
 /** Params of a training run. */
@@ -58,10 +58,16 @@ function parseOrThrow(text: string, options: ParseOptions): ParsedDataset {
   }
 }
 
+/** A saved model as the engine serves it: its metadata and vocabulary, and its weights in the Inspector's network. */
+export interface ServedModel {
+  metadata: ModelMetadata;
+  vocab: Vocab;
+  inspector: Inspector;
+}
+
 /** What the engine can do. */
 export class EngineService {
-  private readonly models = new Map<string, Promise<LoadedModel>>();
-  private readonly inspectors = new Map<string, Promise<Inspector>>();
+  private readonly models = new Map<string, Promise<ServedModel>>();
   private kernelProbe: Promise<string> | undefined;
 
   constructor(readonly runtime: TfRuntime) {}
@@ -246,62 +252,60 @@ export class EngineService {
 
   /** Class probabilities for each text, with the model's own tokenisation, on the network the views read with (one numeric path). */
   async predict(modelDir: string, texts: string[]): Promise<{ classes: string[]; predictions: Prediction[] }> {
-    const [loaded, inspector] = await Promise.all([this.load(modelDir), this.inspector(modelDir)]);
-    const classes = loaded.metadata.classes;
+    const { metadata, inspector } = await this.load(modelDir);
+    const classes = metadata.classes;
     const predictions = inspector.predict(texts).map(({ probabilities, tokenCount }) => ({ label: classes[argmax(probabilities)], probabilities: Array.from(probabilities), tokenCount }));
     return { classes, predictions };
   }
 
-  /** Loads (once) the model in modelDir. A failed load is not cached, so a fixed folder loads next time. */
-  load(modelDir: string): Promise<LoadedModel> {
+  /**
+   * Loads (once) the model in modelDir: tfjs reads its files (the layers format), the weights are copied
+   * into the Inspector's network and the tfjs model is disposed, so the weights live in one place. A
+   * failed load is not cached, so a fixed folder loads next time.
+   */
+  load(modelDir: string): Promise<ServedModel> {
     let pending = this.models.get(modelDir);
     if (!pending) {
-      pending = loadModel(this.runtime.tf, modelDir).catch((err) => {
-        this.models.delete(modelDir);
-        throw new RpcError(`Could not load the model in ${modelDir}: ${(err as Error).message}`, 'modelLoad');
-      });
-      this.models.set(modelDir, pending);
-    }
-    return pending;
-  }
-
-  /** The Inspector of the model in modelDir (built once, then cached). */
-  private inspector(modelDir: string): Promise<Inspector> {
-    let pending = this.inspectors.get(modelDir);
-    if (!pending) {
-      pending = this.load(modelDir).then((loaded) =>
-        Inspector.create({ metadata: loaded.metadata, vocab: loaded.vocab, weights: loaded.model.getWeights().map((w) => w.dataSync() as Float32Array) }, nodeKernels()),
+      pending = loadModel(this.runtime.tf, modelDir).then(
+        async (loaded) => {
+          try {
+            const weights = loaded.model.getWeights().map((w) => w.dataSync() as Float32Array);
+            const inspector = await Inspector.create({ metadata: loaded.metadata, vocab: loaded.vocab, weights }, nodeKernels());
+            return { metadata: loaded.metadata, vocab: loaded.vocab, inspector };
+          } finally {
+            loaded.model.dispose();
+          }
+        },
+        (err) => {
+          throw new RpcError(`Could not load the model in ${modelDir}: ${(err as Error).message}`, 'modelLoad');
+        },
       );
-      pending.catch(() => this.inspectors.delete(modelDir));
-      this.inspectors.set(modelDir, pending);
+      pending.catch(() => this.models.delete(modelDir));
+      this.models.set(modelDir, pending);
     }
     return pending;
   }
 
   /** Reads one sentence with the model in modelDir, capturing every per-token value (see Inspector). */
   async inspect(modelDir: string, text: string): Promise<Inspection> {
-    return (await this.inspector(modelDir)).inspect(text);
+    return (await this.load(modelDir)).inspector.inspect(text);
   }
 
   /** The unrolled panel's reading of a sentence: the strips quantised, exact values for the focused cell and unit (see compactInspection). */
   async inspectUnrolled(modelDir: string, text: string, focus: InspectFocus): Promise<UnrolledInspection> {
-    return (await this.inspector(modelDir)).inspectUnrolled(text, focus);
+    return (await this.load(modelDir)).inspector.inspectUnrolled(text, focus);
   }
 
-  /** The model in modelDir as the unrolled view's page reads with it: metadata, vocabulary tokens and weights (copies). */
+  /** The model in modelDir as the unrolled view's page reads with it: metadata, vocabulary tokens and weights (copies of the network's). */
   async readerModel(modelDir: string): Promise<ReaderModel> {
-    const loaded = await this.load(modelDir);
-    const { tokens } = loaded.vocab.toJSON();
-    return { metadata: loaded.metadata, vocab: tokens, weights: loaded.model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array)) };
+    const { metadata, vocab, inspector } = await this.load(modelDir);
+    return { metadata, vocab: vocab.toJSON().tokens, weights: inspector.weights() };
   }
 
   /** Drops a cached model. */
   forget(modelDir: string): void {
     const pending = this.models.get(modelDir);
     this.models.delete(modelDir);
-    void pending?.then((m) => m.model.dispose()).catch(() => undefined);
-    const inspector = this.inspectors.get(modelDir);
-    this.inspectors.delete(modelDir);
-    void inspector?.then((i) => i.dispose()).catch(() => undefined);
+    void pending?.then((m) => m.inspector.dispose()).catch(() => undefined);
   }
 }
