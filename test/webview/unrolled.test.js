@@ -1,5 +1,7 @@
 // Component tests of the unrolled-RNN panel (webview/unrolled) in headless Chromium with a fake host
 // answering from real engine captures (see makeFixtures.ts).
+// One file of ~600 lines because every test shares one browser, one page set-up and the fixtures' models;
+// the groups (drawing, keyboard, following the host, reading in the page) are its describe blocks.
 'use strict';
 
 const assert = require('assert').strict;
