@@ -1,14 +1,12 @@
 /**
  * The unrolled-RNN panel: a text field, the active model, the unrolled diagram of the sentence with
  * every state and gate per token, the running prediction, and the detail pane of the selected cell.
- * Once the active model's weights have arrived (`readerModel`), keystrokes are read in the page by the
- * engine's own Inspector (./localReader) and drawn right away; until then, or if that fails, it
- * asks the host for one inspection per keystroke and shows only the newest answer. Evaluated once the
+ * Builds the page and wires its events; the text is read by ./reading (in the page once the model's
+ * reader is loaded, else by the host), and each answer it accepts is drawn here. Evaluated once the
  * host answered `ready` (see ./main), so its strings are created translated.
  */
 import * as l10n from '@vscode/l10n';
 import type { InspectFocus, InspectedModel, UnrolledInspection } from '../../src/core/inspect';
-import { RpcError } from '../../src/shared/rpc';
 import { UNROLLED_HOST_SIDE } from '../../src/shared/webviewProtocol';
 import type { ResultOf } from '../../src/shared/channel';
 import { buildScales, drawLegend, type Scales } from '../shared/colorScale';
@@ -21,7 +19,7 @@ import { readPalette, watchTheme, type ThemePalette } from '../shared/theme';
 import { connectToHost } from '../shared/vscodeApi';
 import { DetailPane } from './detail';
 import { Diagram } from './diagram';
-import { LocalReader, localReadingSupported } from './localReader';
+import { focusMatches, Reading } from './reading';
 
 /** What the panel keeps across reloads (VS Code getState / setState). */
 interface UnrolledState {
@@ -38,33 +36,8 @@ const saved = api.getState();
 const state: UnrolledState = { text: saved?.text ?? '', selected: saved?.selected ?? null, unit: saved?.unit ?? null };
 let model: InspectedModel | null = null;
 let inspection: UnrolledInspection | null = null;
-/** Set when a selection or unit change asked for new exact values: the answer is then announced. */
-let announceOnAnswer = false;
 let palette: ThemePalette;
 let scales: Scales;
-
-// Requests: each keystroke sends one; an answer older than the one on screen is dropped.
-let lastSent = 0;
-let lastShown = 0;
-const inFlight = new Map<number, AbortController>();
-
-// Reading in the page: the reader of the active model once loaded, and the text waiting to be read.
-let reader: LocalReader | null = null;
-/** Counts reader loads: a load that finishes after a newer one started (the model changed) is dropped. */
-let readerGeneration = 0;
-let localText: string | null = null;
-/** When the active model was saved (the last modelChanged event's, or the loaded reader's). */
-let modelCreated: unknown;
-/** How long the last reading in the page took, read and drawn (ms). */
-let lastLocalMs = 0;
-/**
- * Readings that took longer than a frame wait for the next animation frame, so that keys typed within
- * one frame are read once; quicker ones run right after the key, so the diagram goes out in the same
- * frame as the text field's own change (measured in code-server with a threshold of 8 ms, which sent
- * every reading to the animation frame, against 16 ms: input → drawn 13.1 → 10.4 ms median, input →
- * end of the frame that shows it 29.2 → 26.1 ms).
- */
-const LOCAL_DEFER_MS = 16;
 
 const field = el('vscode-textfield', { class: 'sentence', placeholder: l10n.t('Type a sentence…') }) as TextField;
 field.label = l10n.t('Sentence to read with the model');
@@ -99,6 +72,18 @@ const diagram = new Diagram({
 const detail = new DetailPane((unit) => {
   state.unit = unit;
   changed(false);
+});
+const reading = new Reading(host, {
+  currentModel,
+  currentText: () => field.value,
+  focus,
+  show,
+  announce,
+  failed: (message) => showStatus(message, true),
+  readerChanged: (kernelName) => {
+    if (kernelName === undefined) delete diagram.element.dataset.reader;
+    else diagram.element.dataset.reader = kernelName;
+  },
 });
 
 document.getElementById('app')!.replaceChildren(
@@ -141,7 +126,7 @@ document.getElementById('app')!.replaceChildren(
 field.addEventListener('input', () => {
   state.text = field.value;
   api.setState(state);
-  inspect(field.value);
+  reading.read(field.value);
 });
 unitField.addEventListener('input', () => {
   const H = currentModel()?.hiddenSize ?? 0;
@@ -166,10 +151,7 @@ function changed(selectionMoved: boolean, fromUnitField = false): void {
   api.setState(state);
   render(fromUnitField);
   if (selectionMoved) diagram.reveal(state.selected?.t ?? 0);
-  if (inspection && !focusMatches(inspection)) {
-    announceOnAnswer = true;
-    inspect(field.value);
-  }
+  if (inspection && !focusMatches(inspection, focus())) reading.readForFocus(field.value);
 }
 
 /** The cell and unit whose exact values the panel prints (the engine sends those at full precision). */
@@ -177,135 +159,6 @@ function focus(): InspectFocus {
   const m = currentModel();
   const row = m && state.selected ? rowOrder(m)[state.selected.row] : undefined;
   return { cell: row && state.selected ? { t: state.selected.t, layer: row.layer, direction: row.direction } : null, unit: state.unit };
-}
-
-/** Whether an answer carries the exact values for the current selection and unit. */
-function focusMatches(answer: UnrolledInspection): boolean {
-  const want = focus();
-  const cell = answer.cell;
-  const cellOk = want.cell === null ? cell === null : !!cell && cell.t === want.cell.t && cell.layer === want.cell.layer && cell.direction === want.cell.direction;
-  return cellOk && (answer.unit?.unit ?? null) === want.unit;
-}
-
-/** Reads `text` in the page when it has the model's reader (right after the key, or in the next animation frame when readings are slow), else asks the host. */
-function inspect(text: string): void {
-  if (!currentModel()) return;
-  if (reader) {
-    if (localText === null) {
-      if (lastLocalMs > LOCAL_DEFER_MS) requestAnimationFrame(() => readLocally(true));
-      else queueMicrotask(() => readLocally(false));
-    }
-    localText = text;
-    return;
-  }
-  requestInspection(text);
-}
-
-/** Reads the waiting text with the page's reader and draws it; on failure, goes back to asking the host. */
-function readLocally(inFrame: boolean): void {
-  const text = localText;
-  localText = null;
-  if (text === null || !reader) {
-    if (text !== null) requestInspection(text);
-    return;
-  }
-  const started = performance.now();
-  let answer: UnrolledInspection;
-  try {
-    answer = reader.read(text, focus());
-  } catch (err) {
-    console.warn(`[rnn-lens] reading in the page failed, asking the extension instead: ${err instanceof Error ? err.message : String(err)}`);
-    dropReader();
-    requestInspection(text);
-    return;
-  }
-  timing('rnnLens.localRead', started, { inFrame });
-  // This answer is the newest: older requests to the host can no longer be shown.
-  lastShown = ++lastSent;
-  for (const c of inFlight.values()) c.abort();
-  const drawing = performance.now();
-  show(answer);
-  timing('rnnLens.draw', drawing);
-  lastLocalMs = performance.now() - started;
-  if (announceOnAnswer && focusMatches(answer)) {
-    announceOnAnswer = false;
-    announce();
-  }
-}
-
-function dropReader(): void {
-  readerGeneration++;
-  reader?.dispose();
-  reader = null;
-  delete diagram.element.dataset.reader;
-}
-
-/**
- * Asks the host for the active model's weights and builds the page's reader; until it is ready, and if
- * anything fails (no WebAssembly SIMD, a model too large to send), keystrokes go to the host.
- */
-function loadReader(): void {
-  dropReader();
-  const wanted = currentModel();
-  if (!wanted || !localReadingSupported()) return;
-  const generation = readerGeneration;
-  host
-    .request('readerModel', {})
-    .then(async (answer) => {
-      if (generation !== readerGeneration) return;
-      if (!answer.model) return; // the host said why (answer.reason): the engine keeps reading
-      if (answer.model.metadata.name !== currentModel()?.name) return;
-      const loaded = await LocalReader.load(answer.model, (relaxed) => host.request('readerKernels', { relaxed }));
-      if (generation !== readerGeneration) {
-        loaded.dispose();
-        return;
-      }
-      reader = loaded;
-      modelCreated = loaded.created;
-      diagram.element.dataset.reader = loaded.kernelName;
-      inspect(field.value);
-    })
-    .catch((err: unknown) => {
-      if (err instanceof RpcError && err.code === 'cancelled') return;
-      console.warn(`[rnn-lens] the page reads with the extension's engine: ${err instanceof Error ? err.message : String(err)}`);
-    });
-}
-
-/** Sends one inspection request to the host; answers to older requests that arrive later are dropped. */
-function requestInspection(text: string): void {
-  const seq = ++lastSent;
-  const controller = new AbortController();
-  inFlight.set(seq, controller);
-  host.request('inspect', { text, focus: focus() }, { signal: controller.signal }).then(
-    (answer) => {
-      inFlight.delete(seq);
-      if (seq <= lastShown) return; // a newer answer is already on screen
-      // The checked answer is in hand (the channel revived and checked it against UNROLLED_HOST_SIDE).
-      timing('rnnLens.accept', performance.now());
-      lastShown = seq;
-      // Older requests can no longer be shown: tell the host to stop on them.
-      for (const [older, c] of inFlight) if (older < seq) c.abort();
-      const drawing = performance.now();
-      show(answer);
-      timing('rnnLens.draw', drawing);
-      if (announceOnAnswer && focusMatches(answer)) {
-        announceOnAnswer = false;
-        announce();
-      }
-    },
-    (err: unknown) => {
-      inFlight.delete(seq);
-      const code = err instanceof RpcError ? err.code : 'internal';
-      if (code === 'cancelled' || seq <= lastShown) return;
-      showStatus(err instanceof Error ? err.message : String(err), true);
-    },
-  );
-}
-
-/** Records how long a step took as a performance measure (only the latest of each name is kept), for benchmarks and the profiler. */
-function timing(name: string, start: number, detail?: unknown): void {
-  performance.clearMeasures(name);
-  performance.measure(name, { start, end: performance.now(), detail });
 }
 
 /** Puts a new inspection on screen. */
@@ -434,26 +287,26 @@ function applyTheme(): void {
 host.onEvent('modelChanged', (event) => {
   const next = event.model;
   const readInView = event.readInView;
-  const sameModel = next !== null && model?.name === next.name && event.created !== undefined && event.created === modelCreated;
-  modelCreated = event.created;
+  const sameSave = reading.noteCreated(event.created);
+  const sameModel = next !== null && model?.name === next.name && sameSave;
   if (sameModel) {
     // Another model was added or removed, or only the setting changed: the diagram stays.
-    if (readInView && !reader) loadReader();
-    else if (!readInView && reader) dropReader();
+    if (readInView && !reading.hasReader) reading.loadReader();
+    else if (!readInView && reading.hasReader) reading.dropReader();
     return;
   }
   inspection = null;
   setModel(next);
-  if (readInView) loadReader();
-  else dropReader();
-  inspect(field.value);
+  if (readInView) reading.loadReader();
+  else reading.dropReader();
+  reading.read(field.value);
   render(false);
 });
 host.onEvent('setText', ({ text }) => {
   field.value = text;
   state.text = text;
   api.setState(state);
-  inspect(text);
+  reading.read(text);
 });
 
 applyTheme();
@@ -475,6 +328,6 @@ export function start(outcome: { result: ResultOf<typeof UNROLLED_HOST_SIDE.requ
   state.text = text;
   api.setState(state);
   render(false);
-  inspect(text);
-  loadReader();
+  reading.read(text);
+  reading.loadReader();
 }
