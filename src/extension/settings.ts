@@ -3,34 +3,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkModelConfig, DEFAULT_CONFIG, type ConfigCheck, type ModelConfig } from '../shared/config';
-import type { ParseOptions } from '../shared/dataset';
+import { DATASET_FORMAT_SETTING_VALUES, type ParseOptions } from '../shared/dataset';
 import type { EngineLaunch } from './engineClient';
 
-/** The setting that holds each config field. */
-export const SETTING_OF: Record<keyof ModelConfig, string> = {
-  cell: 'cell',
-  hiddenSize: 'hiddenSize',
-  layers: 'layers',
-  bidirectional: 'bidirectional',
-  embeddingSize: 'embeddingSize',
-  tokenization: 'tokenization',
-  lowercase: 'lowercase',
-  maxLength: 'maxLength',
-  maxVocabulary: 'maxVocabulary',
-  epochs: 'epochs',
-  learningRate: 'learningRate',
-  batchSize: 'batchSize',
-  validationSplit: 'validationSplit',
-  seed: 'seed',
-};
+/** The config fields, each read from the setting of the same name (rnnLens.<field>). */
+export const MODEL_CONFIG_FIELDS = Object.keys(DEFAULT_CONFIG) as (keyof ModelConfig)[];
 
 /** The model config from settings (each field falls back to its default when unset), checked. */
 export function readModelConfig(scope?: vscode.ConfigurationScope): ConfigCheck {
   const cfg = vscode.workspace.getConfiguration('rnnLens', scope);
-  const raw = Object.fromEntries(
-    (Object.keys(SETTING_OF) as (keyof ModelConfig)[]).map((field) => [field, cfg.get(SETTING_OF[field], DEFAULT_CONFIG[field])]),
-  );
-  return checkModelConfig(raw, (field) => vscode.l10n.t('Setting rnnLens.{0}', SETTING_OF[field as keyof ModelConfig] ?? field));
+  const raw = Object.fromEntries(MODEL_CONFIG_FIELDS.map((field) => [field, cfg.get(field, DEFAULT_CONFIG[field])]));
+  return checkModelConfig(raw, (field) => vscode.l10n.t('Setting rnnLens.{0}', field));
 }
 
 /** How to read data, from settings. */
@@ -38,7 +21,7 @@ export function readParseOptions(scope?: vscode.ConfigurationScope): ParseOption
   const cfg = vscode.workspace.getConfiguration('rnnLens.data', scope);
   const options: ParseOptions = {};
   const format = cfg.get<string>('format', 'auto');
-  if (['auto', 'tsv-label-text', 'tsv-text-label', 'csv', 'jsonl', 'fasttext'].includes(format)) options.format = format as ParseOptions['format'];
+  if ((DATASET_FORMAT_SETTING_VALUES as readonly string[]).includes(format)) options.format = format as ParseOptions['format'];
   const textKey = cfg.get<string>('jsonTextKey', 'text');
   const labelKey = cfg.get<string>('jsonLabelKey', 'label');
   if (typeof textKey === 'string' && textKey.trim()) options.jsonTextKey = textKey.trim();

@@ -7,12 +7,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CELL_KINDS, CELL_SPECS } from '../core/cells';
 import { modelConfigSchema, describeConfig, type ModelConfig } from '../shared/config';
-import type { DatasetFormat, ParseOptions } from '../shared/dataset';
+import { DATASET_FORMAT_TABLE, type DatasetFormat, type ParseOptions } from '../shared/dataset';
 import type { DatasetSummary, ModelMetadata, TrainProgress } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
 import type { EngineClient } from './engineClient';
 import type { ModelEntry, ModelStore } from './modelStore';
-import { readModelConfig, readParseOptions, SETTING_OF } from './settings';
+import { readModelConfig, readParseOptions } from './settings';
 
 /** Arguments for running the command without prompts (tests, keybindings, other extensions). */
 export interface TrainCommandArgs {
@@ -38,14 +38,6 @@ interface Source {
   firstLine: number;
   what: string;
 }
-
-const FORMAT_LABELS: Record<DatasetFormat, string> = {
-  'tsv-label-text': 'TSV (label⇥text)',
-  'tsv-text-label': 'TSV (text⇥label)',
-  csv: 'CSV',
-  jsonl: 'JSON Lines',
-  fasttext: 'fastText (__label__)',
-};
 
 /** A user-facing failure: shown as an error message, never as a stack trace. */
 class FlowError extends Error {
@@ -284,7 +276,7 @@ export class TrainFlow {
 
   private async pickFormat(current: DatasetFormat): Promise<DatasetFormat | undefined> {
     const picked = await vscode.window.showQuickPick(
-      (Object.keys(FORMAT_LABELS) as DatasetFormat[]).map((f) => ({ label: FORMAT_LABELS[f], description: f === current ? vscode.l10n.t('detected') : undefined, id: f })),
+      DATASET_FORMAT_TABLE.map((format) => ({ label: format.label, description: format.id === current ? vscode.l10n.t('detected') : undefined, id: format.id })),
       { title: vscode.l10n.t('Read the selection as') },
     );
     return picked?.id;
@@ -293,7 +285,7 @@ export class TrainFlow {
   private async askNumber(field: 'hiddenSize' | 'layers' | 'embeddingSize' | 'epochs' | 'learningRate', config: ModelConfig): Promise<number | undefined> {
     const schema = modelConfigSchema.shape[field];
     const value = await vscode.window.showInputBox({
-      title: vscode.l10n.t('{0} (setting rnnLens.{1})', field, SETTING_OF[field]),
+      title: vscode.l10n.t('{0} (setting rnnLens.{1})', field, field),
       value: String(config[field]),
       validateInput: (text) => {
         const result = schema.safeParse(text.trim() === '' ? NaN : Number(text));

@@ -8,7 +8,7 @@ import { checkInspection, checkUnrolledInspection, type Inspection, type Unrolle
 import type { TokenizerOptions } from '../core/tokenizer';
 import { checked, empty, event, NOTHING, request, type ChannelSide, type Schema } from './channel';
 import { modelConfigSchema, type ModelConfig } from './config';
-import { DATASET_FORMATS, type DatasetFormat, type ParseIssue, type ParseOptions } from './dataset';
+import { DATASET_FORMAT_SETTING_VALUES, DATASET_FORMATS, type DatasetFormat, type ParseIssue, type ParseOptions } from './dataset';
 import { inspectFocusSchema, MAX_INSPECT_CHARS } from './inspectLimits';
 import { checkReaderModel, type ReaderModel } from './readerModel';
 
@@ -141,7 +141,7 @@ export interface Prediction {
 
 const parseOptionsSchema = z
   .object({
-    format: z.enum(['auto', 'tsv-label-text', 'tsv-text-label', 'csv', 'jsonl', 'fasttext']).optional(),
+    format: z.enum(DATASET_FORMAT_SETTING_VALUES).optional(),
     jsonTextKey: z.string().min(1).max(200).optional(),
     jsonLabelKey: z.string().min(1).max(200).optional(),
     csvTextColumn: z.union([z.number().int().min(0).max(10000), z.string().max(200)]).optional(),

@@ -1,7 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import {
   checkTrainable,
   classCounts,
+  DATASET_FORMAT_SETTING_VALUES,
+  DATASET_FORMAT_TABLE,
+  DATASET_FORMATS,
   DatasetError,
   parseDataset,
   type DatasetFormat,
@@ -506,5 +511,47 @@ describe('checkTrainable', () => {
 describe('classCounts', () => {
   it('counts examples per label in order of first appearance', () => {
     assert.deepEqual([...classCounts(examples(['b', 'a', 'b', 'c', 'b']))], [['b', 3], ['a', 1], ['c', 1]]);
+  });
+});
+
+describe('the dataset format table', () => {
+  const repoRoot = path.resolve(__dirname, '..', '..');
+  const readJson = (name: string): unknown => JSON.parse(readFileSync(path.join(repoRoot, name), 'utf8'));
+  const manifest = readJson('package.json') as {
+    contributes: { configuration: { properties: Record<string, { enum?: string[]; enumDescriptions?: string[] }> } };
+  };
+  const formatSetting = manifest.contributes.configuration.properties['rnnLens.data.format'];
+  const ids = DATASET_FORMAT_TABLE.map((row) => row.id);
+
+  it('lists each format once, and DATASET_FORMATS and the setting values follow it', () => {
+    assert.equal(new Set(ids).size, ids.length);
+    assert.deepEqual(DATASET_FORMATS, ids);
+    assert.deepEqual(DATASET_FORMAT_SETTING_VALUES, ['auto', ...ids]);
+  });
+
+  it('is what package.json offers for rnnLens.data.format: auto, then the table ids in order', () => {
+    assert.deepEqual(formatSetting.enum, ['auto', ...ids]);
+  });
+
+  it('holds the English of the setting\'s enum descriptions (package.nls.json)', () => {
+    const strings = readJson('package.nls.json') as Record<string, string>;
+    assert.deepEqual(formatSetting.enumDescriptions, formatSetting.enum?.map((value) => `%config.data.format.enum.${value}%`));
+    assert.deepEqual(DATASET_FORMAT_TABLE.map((row) => [row.id, strings[`config.data.format.enum.${row.id}`]]),
+      DATASET_FORMAT_TABLE.map((row) => [row.id, row.description]));
+  });
+
+  it('parses with each row\'s parser when parseDataset is told that format', () => {
+    const samples: Record<DatasetFormat, string> = {
+      'tsv-label-text': 'pos\tgreat film\nneg\tdull film\n',
+      'tsv-text-label': 'great film\tpos\ndull film\tneg\n',
+      csv: 'text,label\ngreat film,pos\ndull film,neg\n',
+      jsonl: '{"text": "great film", "label": "pos"}\n{"text": "dull film", "label": "neg"}\n',
+      fasttext: '__label__pos great film\n__label__neg dull film\n',
+    };
+    for (const row of DATASET_FORMAT_TABLE) {
+      const parsed = parseDataset(samples[row.id], { format: row.id });
+      assert.equal(parsed.format, row.id);
+      assert.deepEqual(pairs(parsed), [['pos', 'great film'], ['neg', 'dull film']], row.id);
+    }
   });
 });
