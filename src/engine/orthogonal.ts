@@ -4,7 +4,7 @@
  * Float64Arrays (a fraction of a second) with the same construction: a standard normal matrix of shape
  * [max(r, c), min(r, c)], Q of its QR with each column times the sign of R's diagonal, transposed when
  * r < c, times the gain. It subclasses tfjs's own Orthogonal, so layers serialise it as "Orthogonal"
- * with its gain and seed, exactly as before.
+ * with its gain and seed.
  */
 import type { Tf } from './backend';
 import { seededRandom } from './random';

@@ -1,7 +1,7 @@
 /**
  * The training loop: epochs, length-bucketed batches, validation, best-model keeping and cancellation,
  * over a `StepBackend` that does the numeric work. Two backends: our fused recurrent kernels
- * (kernels/network.ts; the default) and tfjs itself (used when a native tfjs backend is loaded), where
+ * (src/core/network.ts, two threads; the default) and tfjs itself (used when a native tfjs backend is loaded), where
  * the recurrent layers and the classifier train through tfjs (Adam) and the embedding is looked up
  * outside the gradient tape and updated as sparse rows, because tfjs's dense embedding gradient
  * (UnsortedSegmentSum over the whole vocabulary, then Adam over every row) costs more than the rest.

@@ -1,3 +1,5 @@
+// Unit tests of dataset parsing: every format, detection, the checks before training and the format table.
+// One file of ~550 lines because the formats share their fixtures (the real names data) and helpers.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
