@@ -336,6 +336,23 @@ describe('parseDataset', () => {
       assert.equal(parseError(prose).code, 'unlabelled');
     });
 
+    it('rejects repeated prose with several commas per line as unlabelled, though its fragments repeat like labels', () => {
+      const sentences = [
+        'It was a bright cold day in April, and the clocks were striking thirteen.',
+        'Winston Smith, his chin nuzzled into his breast, slipped quickly through the glass doors.',
+        'The hallway smelt of boiled cabbage and old rag mats, and at one end a coloured poster was tacked to the wall.',
+        'It depicted simply an enormous face, more than a metre wide, the face of a man of about forty-five.',
+        'Winston made for the stairs, since it was no use trying the lift, even at the best of times.',
+      ];
+      const prose = Array.from({ length: 8 }, () => sentences.join('\n')).join('\n');
+      const error = parseError(prose, { maxErrors: 100 });
+      assert.equal(error.code, 'unlabelled');
+      assert.match(error.message, /phrases \(4\.3 words on average\)/);
+      // Short labels in the same layout still read as CSV.
+      const labelled = Array.from({ length: 8 }, (_, i) => `${i % 2 ? 'spam' : 'ham'},free entry to win a prize now ${i}`).join('\n');
+      assert.equal(parseDataset(labelled).examples.length, 8);
+    });
+
     it('rejects a single column as unlabelled', () => {
       assert.equal(parseError('text\nhello\nworld\nagain\n').code, 'unlabelled');
     });

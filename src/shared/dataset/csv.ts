@@ -185,7 +185,27 @@ function csvLayout(sample: string[], options: ResolvedOptions, detected: boolean
   if (detected && !chosenByUser && namedLabel === undefined && body.length > 1 && stats[labelColumn].distinct >= body.length) {
     throw new DatasetError(`No labels found: no column repeats its values the way labels do. ${UNLABELLED_HELP}`, 'unlabelled');
   }
+  if (detected && !chosenByUser && namedLabel === undefined) {
+    // Labels are short names; a column of phrases is prose cut at its commas, not labels.
+    const words = meanWordsOfDistinct(body.map((row) => row[labelColumn]));
+    if (words > MAX_LABEL_WORDS) {
+      throw new DatasetError(
+        `No labels found: the column that would hold the labels holds phrases (${words.toFixed(1)} words on average), so this reads as prose split at its commas. ${UNLABELLED_HELP}`,
+        'unlabelled',
+      );
+    }
+  }
   return { delimiter, header, textColumn, labelColumn, columnCount };
+}
+
+/** Above this mean word count of its distinct values, a detected label column is taken for prose. */
+const MAX_LABEL_WORDS = 3;
+
+/** The mean number of words of the distinct (trimmed) values. */
+function meanWordsOfDistinct(values: string[]): number {
+  const distinct = [...new Set(values.map((v) => v.trim()))];
+  if (distinct.length === 0) return 0;
+  return distinct.reduce((sum, v) => sum + v.split(/\s+/).filter(Boolean).length, 0) / distinct.length;
 }
 
 /** The delimiter under which most sample rows have the same number (≥ 2) of fields; comma when none. */
