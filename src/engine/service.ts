@@ -195,6 +195,7 @@ export class EngineService {
         },
         backend: `${this.runtime.backend} (${trainer})`,
         samples: ds.examples.slice(0, 5).map((e) => e.text.slice(0, 200)),
+        warnings: check.warnings,
       };
       await saveModel(tf, model, req.modelDir, vocab, metadata);
       this.forget(req.modelDir);

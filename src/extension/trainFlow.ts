@@ -196,6 +196,8 @@ export class TrainFlow {
         { id: 'train', label: `$(play) ${vscode.l10n.t('Train with these settings')}`, description: describeConfig(config), detail: vscode.l10n.t('{0} epochs · learning rate {1} · batch {2} · {3} held out for validation', config.epochs, config.learningRate, config.batchSize, percent(config.validationSplit)) },
         { id: 'sep-data', label: vscode.l10n.t('Data'), kind: vscode.QuickPickItemKind.Separator },
         { id: 'format', label: vscode.l10n.t('Format: {0}', summary.description), description: vscode.l10n.t('{0} examples', summary.exampleCount.toLocaleString()), detail: `${classes}${moreClasses}` },
+        // What looks wrong with the data, before training (picking one comes back here).
+        ...summary.warnings.map((warning, i) => ({ id: `warning-${i}`, label: `$(warning) ${warning}` })),
         { id: 'sep-model', label: vscode.l10n.t('Model'), kind: vscode.QuickPickItemKind.Separator },
         { id: 'name', label: vscode.l10n.t('Name: {0}', name) },
         { id: 'cell', label: vscode.l10n.t('Cell: {0}', CELL_SPECS[config.cell].label) },
@@ -266,6 +268,7 @@ export class TrainFlow {
           config = { ...config, tokenization: config.tokenization === 'word' ? 'char' : 'word' };
           break;
         default: {
+          if (chosen.id.startsWith('warning-')) break;
           const field = chosen.id as 'hiddenSize' | 'layers' | 'embeddingSize' | 'epochs' | 'learningRate';
           const value = await this.askNumber(field, config);
           if (value !== undefined) config = { ...config, [field]: value };
@@ -340,7 +343,9 @@ export class TrainFlow {
     const headline = val
       ? vscode.l10n.t('Trained {0}: validation accuracy {1} on {2} examples ({3}, {4} s).', name, percent(val.accuracy), val.examples, epochs, metadata.metrics.seconds.toFixed(1))
       : vscode.l10n.t('Trained {0} ({1}, {2} s; no validation split).', name, epochs, metadata.metrics.seconds.toFixed(1));
-    const note = metadata.metrics.cancelled ? vscode.l10n.t(' Cancelled early: the best model so far was kept.') : '';
+    const cancelled = metadata.metrics.cancelled ? vscode.l10n.t(' Cancelled early: the best model so far was kept.') : '';
+    const warned = metadata.warnings?.length ? ` ${metadata.warnings.join(' ')}` : '';
+    const note = `${cancelled}${warned}`;
     void vscode.window.showInformationMessage(`${headline}${note} ${vscode.l10n.t('Hover a line to see its predicted class.')}`, vscode.l10n.t('Show Report')).then((c) => {
       if (c) this.log.show();
     });
@@ -365,6 +370,7 @@ export class TrainFlow {
       `  data: ${meta.formatDescription}; ${meta.examples.train} training / ${meta.examples.validation} validation examples; ${meta.examples.skippedLines} skipped; ${meta.dataHash}`,
       `  ${m.epochsCompleted} epoch(s) in ${m.seconds.toFixed(1)} s (${Math.round(m.tokensPerSecond)} tokens/s); best epoch ${m.bestEpoch}${m.cancelled ? '; cancelled early' : ''}`,
       `  training loss ${m.train.loss.toFixed(4)}, training accuracy ${percent(m.train.accuracy)}`,
+      ...(meta.warnings ?? []).map((w) => `  data warning: ${w}`),
     ];
     const v = m.validation;
     if (v) {

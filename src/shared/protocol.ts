@@ -118,6 +118,8 @@ export interface ModelMetadata {
   backend: string;
   /** A few training texts, to start the views with (at most 5, each at most 200 characters). */
   samples?: string[];
+  /** What looked wrong with the data when it trained (a class with one example, imbalance, skipped lines). */
+  warnings?: string[];
 }
 
 /** True when `value` looks like a metadata.json this version wrote (the fields every reader relies on). */

@@ -505,13 +505,14 @@ describe('checkTrainable', () => {
     assert.deepEqual(check.errors, []);
     assert.equal(check.warnings.length, 1);
     assert.match(check.warnings[0], /"lonely"/);
-    assert.match(check.warnings[0], /validation/);
+    // It says what happens to such a class.
+    assert.match(check.warnings[0], /stays in the training set only, so validation has no example of it and its scores there read 0 %/);
   });
 
   it('warns about several single-example classes in one message', () => {
     const check = checkTrainable(dataset(['a', 'a', 'b', 'b', 'x', 'y']));
     assert.equal(check.warnings.length, 1);
-    assert.match(check.warnings[0], /2 classes have a single example \("x", "y"\)/);
+    assert.match(check.warnings[0], /2 classes have a single example \("x", "y"\): they stay in the training set only/);
   });
 
   it('warns about heavy class imbalance', () => {

@@ -216,6 +216,17 @@ describe('RNN Lens in a real extension host', function () {
     assert.equal(one.getText(), 'spam\tbuy now\nspam\tcheap pills\nspam\twin money\n');
   });
 
+  it('warns about a class with a single example, says what happens to it, and keeps the warning with the model', async () => {
+    const lines = fs.readFileSync(namesUri().fsPath, 'utf8').split('\n').slice(0, 120);
+    lines.push('robot\tR2D2');
+    const doc = await vscode.workspace.openTextDocument({ content: lines.join('\n'), language: 'plaintext' });
+    await vscode.window.showTextDocument(doc);
+    const entry = await vscode.commands.executeCommand<ModelEntry>('rnnLens.trainOnSelection', { noPrompt: true, config: { ...small, epochs: 1 }, name: 'lonely' });
+    const warnings = entry.metadata.warnings ?? [];
+    assert.ok(warnings.some((w) => /Class "robot" has a single example: it stays in the training set only/.test(w)), warnings.join('\n'));
+    assert.equal(doc.getText(), lines.join('\n'), 'the document is not modified');
+  });
+
   it('reports lines that do not parse with their line numbers, and trains when told to skip them', async () => {
     const lines = fs.readFileSync(namesUri().fsPath, 'utf8').split('\n').slice(0, 120);
     lines.splice(40, 0, 'this line has no tab at all');
