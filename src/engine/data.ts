@@ -26,25 +26,51 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** Splits examples per class (so each class keeps its share), seeded. Classes with one example stay in training. */
-export function stratifiedSplit<T extends { label: string }>(examples: T[], fraction: number, seed: number): { train: T[]; validation: T[] } {
-  const byClass = new Map<string, T[]>();
-  for (const e of examples) {
-    let list = byClass.get(e.label);
-    if (!list) byClass.set(e.label, (list = []));
-    list.push(e);
+/**
+ * Splits examples per class (each class keeps its share of the validation set), seeded. Examples with
+ * the same `key` (the same normalised text) always land on the same side, so a repeated text cannot be
+ * learnt in training and scored in validation. A class never loses its last training example; a class
+ * with one example (or one distinct text) stays in training.
+ */
+export function stratifiedSplit<T extends { label: string }>(
+  examples: T[],
+  fraction: number,
+  seed: number,
+  key?: (e: T) => string,
+): { train: T[]; validation: T[]; duplicates: number } {
+  const groups = new Map<string, T[]>();
+  const perClass = new Map<string, number>();
+  for (const [i, e] of examples.entries()) {
+    // Without a key every example is its own group.
+    const k = key ? key(e) : `#${i}`;
+    let group = groups.get(k);
+    if (!group) groups.set(k, (group = []));
+    group.push(e);
+    perClass.set(e.label, (perClass.get(e.label) ?? 0) + 1);
+  }
+  // How many of each class validation takes: its share, at least one when it has two, never all.
+  const target = new Map<string, number>();
+  for (const [label, n] of perClass) {
+    const take = fraction > 0 && n >= 2 ? Math.max(1, Math.round(n * fraction)) : 0;
+    target.set(label, Math.min(take, n - 1));
   }
   const random = seededRandom(seed);
+  const taken = new Map<string, number>();
   const train: T[] = [];
   const validation: T[] = [];
-  for (const label of [...byClass.keys()].sort()) {
-    const list = shuffleInPlace([...byClass.get(label)!], random);
-    let take = fraction > 0 && list.length >= 2 ? Math.max(1, Math.round(list.length * fraction)) : 0;
-    take = Math.min(take, list.length - 1);
-    validation.push(...list.slice(0, take));
-    train.push(...list.slice(take));
+  // Whole groups, in a seeded order: one goes to validation when every class in it still has room there.
+  for (const group of shuffleInPlace([...groups.values()], random)) {
+    const counts = new Map<string, number>();
+    for (const e of group) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+    const fits = [...counts].every(([label, n]) => (taken.get(label) ?? 0) + n <= target.get(label)!);
+    if (fits) {
+      for (const [label, n] of counts) taken.set(label, (taken.get(label) ?? 0) + n);
+      validation.push(...group);
+    } else {
+      train.push(...group);
+    }
   }
-  return { train: shuffleInPlace(train, random), validation };
+  return { train: shuffleInPlace(train, random), validation, duplicates: examples.length - groups.size };
 }
 
 /** A stable hash of the examples (text and label, in order), recorded in metadata.json. */

@@ -138,7 +138,8 @@ export class EngineService {
     const classIndex = new Map(classes.map((c, i) => [c, i]));
     const tokenized = ds.examples.map((e) => ({ tokens: tokenize(e.text, tokenizer), label: e.label }));
     const usable = tokenized.filter((e) => e.tokens.length > 0);
-    const { train, validation } = stratifiedSplit(usable, config.validationSplit, config.seed);
+    // Identical texts (after tokenisation) stay on one side of the split: no leakage into validation.
+    const { train, validation, duplicates } = stratifiedSplit(usable, config.validationSplit, config.seed, (e) => e.tokens.join('\u0000'));
     // The vocabulary comes from the training part only: validation words the model never saw stay unknown.
     const vocab = Vocab.build(
       train.map((e) => e.tokens),
@@ -183,7 +184,7 @@ export class EngineService {
         config,
         vocabSize: vocab.size,
         dataHash: hashExamples(ds.examples),
-        examples: { train: data.train.length, validation: data.validation.length, skippedLines: ds.errorCount + (tokenized.length - usable.length) },
+        examples: { train: data.train.length, validation: data.validation.length, skippedLines: ds.errorCount + (tokenized.length - usable.length), duplicates },
         metrics: {
           validation: outcome.validation ?? (data.validation.length > 0 ? await evaluate(tfjsPredictor(tf, model), data.validation, classes) : undefined),
           train: outcome.train,

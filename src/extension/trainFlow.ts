@@ -367,7 +367,7 @@ export class TrainFlow {
     const m = meta.metrics;
     const lines = [
       `Model "${meta.name}" saved (${meta.backend} backend): ${describeConfig(meta.config)}, vocabulary ${meta.vocabSize}, classes ${meta.classes.join(', ')}`,
-      `  data: ${meta.formatDescription}; ${meta.examples.train} training / ${meta.examples.validation} validation examples; ${meta.examples.skippedLines} skipped; ${meta.dataHash}`,
+      `  data: ${meta.formatDescription}; ${meta.examples.train} training / ${meta.examples.validation} validation examples; ${meta.examples.skippedLines} skipped; ${meta.examples.duplicates ?? 0} duplicate texts, each kept on one side of the split; ${meta.dataHash}`,
       `  ${m.epochsCompleted} epoch(s) in ${m.seconds.toFixed(1)} s (${Math.round(m.tokensPerSecond)} tokens/s); best epoch ${m.bestEpoch}${m.cancelled ? '; cancelled early' : ''}`,
       `  training loss ${m.train.loss.toFixed(4)}, training accuracy ${percent(m.train.accuracy)}`,
       ...(meta.warnings ?? []).map((w) => `  data warning: ${w}`),

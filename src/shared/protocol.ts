@@ -105,7 +105,8 @@ export interface ModelMetadata {
   config: ModelConfig;
   vocabSize: number;
   dataHash: string;
-  examples: { train: number; validation: number; skippedLines: number };
+  /** Examples per split; `duplicates`: examples whose text (after tokenisation) another example already has (kept on the same side of the split). */
+  examples: { train: number; validation: number; skippedLines: number; duplicates?: number };
   metrics: {
     validation?: EvalMetrics;
     train: { loss: number; accuracy: number };

@@ -395,4 +395,17 @@ describe('stratified split', () => {
     assert.equal(count(s1.validation, 'c'), 0);
     assert.equal(count(s1.train, 'c'), 1);
   });
+
+  it('keeps identical texts on one side of the split and counts the duplicates', () => {
+    // 40 names, each repeated 5 times: a split of single examples would put most names on both sides.
+    const examples = Array.from({ length: 200 }, (_, i) => ({ label: i % 2 ? 'male' : 'female', text: `name${i % 40}` }));
+    const { train, validation, duplicates } = stratifiedSplit(examples, 0.2, 3, (e) => e.text);
+    assert.equal(duplicates, 160);
+    const trained = new Set(train.map((e) => e.text));
+    assert.deepEqual(validation.filter((e) => trained.has(e.text)), [], 'no validation text is also a training text');
+    assert.equal(train.length + validation.length, 200);
+    const count = (list: { label: string }[], l: string) => list.filter((e) => e.label === l).length;
+    assert.equal(count(validation, 'female'), 20);
+    assert.equal(count(validation, 'male'), 20);
+  });
 });
