@@ -90,7 +90,7 @@ export class Inspector {
     return texts.map((text) => {
       const ids = vocab.encode(tokenize(text, metadata.tokenizer));
       const read = ids.length > 0 ? ids : Int32Array.of(OOV_ID);
-      return { probabilities: this.net.predict(read, 1, read.length).slice(), tokenCount: ids.length };
+      return { probabilities: this.net.predict(read, 1, read.length), tokenCount: ids.length };
     });
   }
 

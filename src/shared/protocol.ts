@@ -8,7 +8,7 @@ import { checkInspection, checkUnrolledInspection, type Inspection, type Unrolle
 import type { TokenizerOptions } from '../core/tokenizer';
 import { checked, empty, event, NOTHING, request, type ChannelSide, type Schema } from './channel';
 import { modelConfigSchema, type ModelConfig } from './config';
-import { DATASET_FORMAT_SETTING_VALUES, DATASET_FORMATS, type DatasetFormat, type ParseIssue, type ParseOptions } from './dataset';
+import { DATASET_FORMAT_SETTING_VALUES, type DatasetFormat, type ParseIssue, type ParseOptions } from './dataset';
 import { inspectFocusSchema, MAX_INSPECT_CHARS } from './inspectLimits';
 import { checkReaderModel, type ReaderModel } from './readerModel';
 
@@ -171,7 +171,7 @@ const engineInfoSchema: Schema<EngineInfo> = z.object({
 });
 
 const datasetSummarySchema: Schema<DatasetSummary> = z.object({
-  format: checked<DatasetFormat>((v) => ((DATASET_FORMATS as readonly unknown[]).includes(v) ? undefined : `is not one of ${DATASET_FORMATS.join(', ')}`)),
+  format: z.enum(DATASET_FORMAT_SETTING_VALUES).exclude(['auto']),
   description: z.string(),
   exampleCount: count,
   classes: z.array(z.object({ label: z.string(), count })),
