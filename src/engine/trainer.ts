@@ -12,6 +12,7 @@ import type { Tf } from './backend';
 import { argmax, bucketedBatches, evaluationBatches, type Batch, type EncodedExample } from './data';
 import { createJsKernels } from '../core/kernels/jsKernels';
 import type { Kernels } from '../core/kernels/contract';
+import { EmbeddingGradient } from '../core/embeddingGradient';
 import { ADAM } from '../core/network';
 import { ParallelNet } from './kernels/parallel';
 import { seededRandom } from './random';
@@ -45,59 +46,49 @@ export interface TrainOptions {
 const PROB_CLIP = 1e-7;
 
 /**
- * Lazy Adam for the embedding table: only rows present in a batch are read and written, by the core
- * kernels' own adamRows and scatterAddRows (the JS oracle: Adam is written once, in src/core/kernels).
+ * Lazy Adam for the embedding table: only rows present in a batch are read and written, by the core's
+ * EmbeddingGradient on the JS kernels (the same row grouping and Adam step our own network runs).
  */
 class SparseEmbeddingAdam {
   private readonly kernels: Kernels;
-  /** The table, its moments, and room for one batch's rows: ids (as floats) and their summed gradients. */
+  /** The table and its moments, in the kernels' arena. */
   readonly table: Float32Array;
   private readonly m: Float32Array;
   private readonly v: Float32Array;
-  private readonly rowIds: Float32Array;
-  private readonly rowGrads: Float32Array;
-  private readonly slot: Int32Array;
+  /** One batch's gradient of the looked-up rows, copied into the arena. */
+  private readonly dX: Float32Array;
+  private readonly gradient: EmbeddingGradient;
   private step = 0;
 
   constructor(
     table: Float32Array,
     private readonly dim: number,
     private readonly learningRate: number,
+    /** The most looked-up rows in one batch (batch size × longest sequence). */
+    private readonly maxRows: number,
   ) {
-    // A batch touches at most every row once: room for as many rows as the table has.
     const vocab = table.length / dim;
-    this.kernels = createJsKernels(4 * table.length + vocab + 64);
+    const distinct = Math.min(vocab, maxRows);
+    this.kernels = createJsKernels(3 * table.length + maxRows * (dim + 1) + distinct * (dim + 1) + 5 * 64);
     this.table = this.kernels.alloc(table.length);
     this.table.set(table);
     this.m = this.kernels.alloc(table.length);
     this.v = this.kernels.alloc(table.length);
-    this.rowIds = this.kernels.alloc(vocab);
-    this.rowGrads = this.kernels.alloc(vocab * dim);
-    this.slot = new Int32Array(vocab).fill(-1);
+    this.dX = this.kernels.alloc(maxRows * dim);
+    const buffers = { rowSlots: this.kernels.alloc(maxRows), rows: this.kernels.alloc(distinct * dim), staging: this.kernels.alloc(0), adamIds: this.kernels.alloc(distinct) };
+    this.gradient = new EmbeddingGradient(this.kernels, dim, vocab, distinct, buffers);
   }
 
   /** Applies the gradient of the looked-up rows: grad[b*T+t, :] belongs to row ids[b*T+t]. Padding (id 0) is skipped. */
   apply(ids: Int32Array, grad: Float32Array): void {
-    const { dim, rowIds, rowGrads, slot } = this;
-    let n = 0;
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k];
-      if (id === 0) continue;
-      let r = slot[id];
-      if (r < 0) {
-        r = slot[id] = n++;
-        rowIds[r] = id;
-        rowGrads.fill(0, r * dim, (r + 1) * dim);
-      }
-      for (let d = 0; d < dim; d++) rowGrads[r * dim + d] += grad[k * dim + d];
-    }
-    for (let r = 0; r < n; r++) slot[rowIds[r]] = -1;
+    if (ids.length > this.maxRows) throw new RangeError(`A batch of ${ids.length} tokens exceeds the ${this.maxRows} the embedding's Adam holds`);
+    this.dX.set(grad.subarray(0, ids.length * this.dim));
+    // The batch read as one sequence: row k of dX belongs to ids[k].
+    this.gradient.gather(ids, 1, ids.length, this.dX);
     this.step++;
     const c1 = 1 - ADAM.beta1 ** this.step;
     const c2 = 1 - ADAM.beta2 ** this.step;
-    // adamRows turns each row's gradient into its update; scatterAddRows adds the updates to the table.
-    this.kernels.adamRows(n, dim, rowIds, rowGrads, this.m, this.v, { lr: this.learningRate, ...ADAM, c1, c2 });
-    this.kernels.scatterAddRows(n, dim, rowGrads, rowIds, this.table);
+    this.gradient.applyAdam({ lr: this.learningRate, ...ADAM, c1, c2 }, this.table, this.m, this.v, true);
   }
 }
 
@@ -242,7 +233,7 @@ export interface StepBackend {
 export function tfjsBackend(tf: Tf, model: LayersModel, config: ModelConfig, classes: number): StepBackend {
   const parts = modelParts(model);
   const optimizer = tf.train.adam(config.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
-  const embeddingAdam = new SparseEmbeddingAdam(parts.embedding.dataSync() as Float32Array, parts.embeddingDim, config.learningRate);
+  const embeddingAdam = new SparseEmbeddingAdam(parts.embedding.dataSync() as Float32Array, parts.embeddingDim, config.learningRate, config.batchSize * config.maxLength);
   // The model's own weights are the ones being trained: the best are kept as copies.
   let best: Float32Array[] | undefined;
   return {
