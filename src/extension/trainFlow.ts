@@ -8,11 +8,12 @@ import * as vscode from 'vscode';
 import { CELL_KINDS, CELL_SPECS } from '../core/cells';
 import { modelConfigSchema, describeConfig, type ModelConfig } from '../shared/config';
 import { DATASET_FORMAT_TABLE, type DatasetFormat, type ParseOptions } from '../shared/dataset';
-import type { DatasetSummary, ModelMetadata, TrainProgress } from '../shared/protocol';
+import type { DatasetSummary, TrainProgress } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
 import type { EngineClient } from './engineClient';
 import type { ModelEntry, ModelStore } from './modelStore';
 import { readModelConfig, readParseOptions } from './settings';
+import { percent, reportLines, trainedHeadline } from './trainingReport';
 
 /** Arguments for running the command without prompts (tests, keybindings, other extensions). */
 export interface TrainCommandArgs {
@@ -47,10 +48,6 @@ class FlowError extends Error {
   ) {
     super(message);
   }
-}
-
-function percent(x: number | undefined): string {
-  return x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)} %`;
 }
 
 async function pickSource(args: TrainCommandArgs): Promise<Source> {
@@ -336,17 +333,8 @@ export class TrainFlow {
     );
     await this.store.setActive(name);
     const entry = this.store.models.find((m) => m.name === name);
-    this.report(metadata);
-    const val = metadata.metrics.validation;
-    const n = metadata.metrics.epochsCompleted;
-    const epochs = n === 1 ? vscode.l10n.t('1 epoch') : vscode.l10n.t('{0} epochs', n);
-    const headline = val
-      ? vscode.l10n.t('Trained {0}: validation accuracy {1} on {2} examples ({3}, {4} s).', name, percent(val.accuracy), val.examples, epochs, metadata.metrics.seconds.toFixed(1))
-      : vscode.l10n.t('Trained {0} ({1}, {2} s; no validation split).', name, epochs, metadata.metrics.seconds.toFixed(1));
-    const cancelled = metadata.metrics.cancelled ? vscode.l10n.t(' Cancelled early: the best model so far was kept.') : '';
-    const warned = metadata.warnings?.length ? ` ${metadata.warnings.join(' ')}` : '';
-    const note = `${cancelled}${warned}`;
-    void vscode.window.showInformationMessage(`${headline}${note} ${vscode.l10n.t('Hover a line to see its predicted class.')}`, vscode.l10n.t('Show Report')).then((c) => {
+    for (const l of reportLines(metadata)) this.log.info(l);
+    void vscode.window.showInformationMessage(`${trainedHeadline(metadata)} ${vscode.l10n.t('Hover a line to see its predicted class.')}`, vscode.l10n.t('Show Report')).then((c) => {
       if (c) this.log.show();
     });
     return entry;
@@ -360,30 +348,5 @@ export class TrainFlow {
     if (p.valAccuracy !== undefined) parts.push(vscode.l10n.t('val acc {0}', percent(p.valAccuracy)));
     if (p.tokensPerSecond > 0) parts.push(vscode.l10n.t('{0} tokens/s', Math.round(p.tokensPerSecond).toLocaleString()));
     return parts.join(' · ');
-  }
-
-  /** Writes the training report (metrics, per-class precision/recall, confusion matrix) to the log. */
-  private report(meta: ModelMetadata): void {
-    const m = meta.metrics;
-    const lines = [
-      `Model "${meta.name}" saved (${meta.backend} backend): ${describeConfig(meta.config)}, vocabulary ${meta.vocabSize}, classes ${meta.classes.join(', ')}`,
-      `  data: ${meta.formatDescription}; ${meta.examples.train} training / ${meta.examples.validation} validation examples; ${meta.examples.skippedLines} skipped; ${meta.examples.duplicates ?? 0} duplicate texts, each kept on one side of the split; ${meta.dataHash}`,
-      `  ${m.epochsCompleted} epoch(s) in ${m.seconds.toFixed(1)} s (${Math.round(m.tokensPerSecond)} tokens/s); best epoch ${m.bestEpoch}${m.cancelled ? '; cancelled early' : ''}`,
-      `  training loss ${m.train.loss.toFixed(4)}, training accuracy ${percent(m.train.accuracy)}`,
-      ...(meta.warnings ?? []).map((w) => `  data warning: ${w}`),
-    ];
-    const v = m.validation;
-    if (v) {
-      lines.push(`  validation: accuracy ${percent(v.accuracy)}, loss ${v.loss.toFixed(4)} on ${v.examples} examples`);
-      const width = Math.max(8, ...meta.classes.map((c) => c.length));
-      lines.push(`  ${'class'.padEnd(width)}  precision  recall     f1  support`);
-      for (const c of v.perClass) {
-        lines.push(`  ${c.label.padEnd(width)}  ${percent(c.precision).padStart(9)}  ${percent(c.recall).padStart(7)}  ${c.f1.toFixed(3)}  ${String(c.support).padStart(7)}`);
-      }
-      lines.push(`  confusion matrix (rows: true class, columns: predicted):`);
-      lines.push(`  ${''.padEnd(width)}  ${meta.classes.map((c) => c.slice(0, 8).padStart(8)).join(' ')}`);
-      v.confusion.forEach((row, i) => lines.push(`  ${meta.classes[i].padEnd(width)}  ${row.map((n) => String(n).padStart(8)).join(' ')}`));
-    }
-    for (const l of lines) this.log.info(l);
   }
 }

@@ -10,6 +10,10 @@ import Mocha from 'mocha';
 function loadTestFiles(): void {
   require('./smoke.test');
   require('./extension.test');
+  require('./records.test');
+  require('./split.test');
+  require('./views.test');
+  require('./trainFlow.test');
 }
 
 /** Per-test timeout; tests that train models raise it with this.timeout(). */

@@ -1,0 +1,1 @@
+// Integration tests (trainFlow): filled in by the work on issue 11.

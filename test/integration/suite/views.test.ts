@@ -1,0 +1,1 @@
+// Integration tests (views): filled in by the work on issue 11.
