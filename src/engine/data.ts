@@ -26,18 +26,35 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+/** The shares of the examples each held-out split takes. */
+export interface SplitFractions {
+  validation: number;
+  test: number;
+}
+
 /**
- * Splits examples per class (each class keeps its share of the validation set), seeded. Examples with
- * the same `key` (the same normalised text) always land on the same side, so a repeated text cannot be
- * learnt in training and scored in validation. A class never loses its last training example; a class
- * with one example (or one distinct text) stays in training.
+ * How many examples of a class of `n` each held-out split takes: its share (at least one when the
+ * class is large enough), never all of them. A class too small for every split keeps its examples in
+ * training first, then in validation: 1 example → training; 2 → training, validation; 3 → one each.
+ */
+export function splitTargets(n: number, fractions: SplitFractions): SplitFractions {
+  const take = (fraction: number, left: number) => (fraction > 0 && left >= 2 ? Math.min(Math.max(1, Math.round(n * fraction)), left - 1) : 0);
+  const validation = take(fractions.validation, n);
+  return { validation, test: take(fractions.test, n - validation) };
+}
+
+/**
+ * Splits examples into training, validation and test, per class (each class keeps its share of each
+ * held-out split, see splitTargets), seeded. Examples with the same `key` (the same normalised text)
+ * always land in the same split, so a repeated text cannot be learnt in training and scored in
+ * validation or test; `duplicates` counts the examples whose key an earlier one already has.
  */
 export function stratifiedSplit<T extends { label: string }>(
   examples: T[],
-  fraction: number,
+  fractions: SplitFractions,
   seed: number,
   key?: (e: T) => string,
-): { train: T[]; validation: T[]; duplicates: number } {
+): { train: T[]; validation: T[]; test: T[]; duplicates: number } {
   const groups = new Map<string, T[]>();
   const perClass = new Map<string, number>();
   for (const [i, e] of examples.entries()) {
@@ -48,29 +65,46 @@ export function stratifiedSplit<T extends { label: string }>(
     group.push(e);
     perClass.set(e.label, (perClass.get(e.label) ?? 0) + 1);
   }
-  // How many of each class validation takes: its share, at least one when it has two, never all.
-  const target = new Map<string, number>();
-  for (const [label, n] of perClass) {
-    const take = fraction > 0 && n >= 2 ? Math.max(1, Math.round(n * fraction)) : 0;
-    target.set(label, Math.min(take, n - 1));
-  }
+  // The held-out splits in the order they fill: a group goes to the first one every class in it still has room in.
+  const parts = (['validation', 'test'] as const).map((name) => ({
+    name,
+    examples: [] as T[],
+    room: new Map([...perClass].map(([label, n]) => [label, splitTargets(n, fractions)[name]])),
+  }));
   const random = seededRandom(seed);
-  const taken = new Map<string, number>();
   const train: T[] = [];
-  const validation: T[] = [];
-  // Whole groups, in a seeded order: one goes to validation when every class in it still has room there.
+  // Whole groups, in a seeded order.
   for (const group of shuffleInPlace([...groups.values()], random)) {
     const counts = new Map<string, number>();
     for (const e of group) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
-    const fits = [...counts].every(([label, n]) => (taken.get(label) ?? 0) + n <= target.get(label)!);
-    if (fits) {
-      for (const [label, n] of counts) taken.set(label, (taken.get(label) ?? 0) + n);
-      validation.push(...group);
+    const part = parts.find((p) => [...counts].every(([label, n]) => n <= p.room.get(label)!));
+    if (part) {
+      for (const [label, n] of counts) part.room.set(label, part.room.get(label)! - n);
+      part.examples.push(...group);
     } else {
       train.push(...group);
     }
   }
-  return { train: shuffleInPlace(train, random), validation, duplicates: examples.length - groups.size };
+  const [validation, test] = parts.map((p) => p.examples);
+  return { train: shuffleInPlace(train, random), validation, test, duplicates: examples.length - groups.size };
+}
+
+/**
+ * What the user should know about the test split, from how many examples of each class it holds (every
+ * class listed, 0 for none): none at all (too few examples: the figures shown are validation figures,
+ * which chose the epoch), or classes with no test example (a class with a single example is said
+ * elsewhere already: it stays in training).
+ */
+export function testSplitWarnings(classes: { label: string; count: number; test: number }[], testFraction: number): string[] {
+  if (testFraction <= 0) return [];
+  const total = classes.reduce((a, c) => a + c.count, 0);
+  if (classes.every((c) => c.test === 0)) {
+    return [`No test split: ${total} examples are too few to hold out ${Math.round(100 * testFraction)} % for testing, so the figures shown are validation figures, which chose the best epoch (optimistic).`];
+  }
+  const missing = classes.filter((c) => c.test === 0 && c.count > 1).map((c) => JSON.stringify(c.label));
+  if (missing.length === 0) return [];
+  const shown = missing.length > 10 ? `${missing.slice(0, 10).join(', ')} and ${missing.length - 10} more` : missing.join(', ');
+  return [`${missing.length === 1 ? `Class ${shown} has` : `Classes ${shown} have`} too few examples for the test split: the test figures hold no example of ${missing.length === 1 ? 'it' : 'them'}.`];
 }
 
 /** A stable hash of the examples (text and label, in order), recorded in metadata.json. */

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     kernels: await service.kernels(),
     notes: runtime.notes,
   }));
-  rpc.handle('parse', (p) => service.parse(p.text, p.options));
+  rpc.handle('parse', (p) => service.parse(p.text, p.options, p.split));
   rpc.handle('train', (p, ctx) => service.train(p, ctx.signal, ctx.progress));
   rpc.handle('predict', (p) => service.predict(p.modelDir, p.texts));
   rpc.handle('inspect', (p) => service.inspect(p.modelDir, p.text));

@@ -3,13 +3,13 @@
  * RPC, the command line (cli.ts) calls it directly — one code path for both.
  */
 import { checkTrainable, classCounts, DatasetError, parseDataset, type ParsedDataset, type ParseOptions } from '../shared/dataset';
-import type { ModelConfig } from '../shared/config';
+import { chooseTokenization, resolveConfig, type ModelConfig } from '../shared/config';
 import type { InspectFocus, Inspection, UnrolledInspection } from '../core/inspect';
-import type { DatasetSummary, ModelMetadata, Prediction, TrainProgress, TrainResult } from '../shared/protocol';
+import type { DatasetSummary, ModelMetadata, ModelSource, Prediction, TrainProgress, TrainResult } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
 import { tokenize, Vocab, type TokenizerOptions } from '../core/tokenizer';
 import type { TfRuntime } from './backend';
-import { argmax, bucketedBatches, hashExamples, stratifiedSplit, type EncodedExample } from './data';
+import { argmax, bucketedBatches, hashExamples, splitTargets, stratifiedSplit, testSplitWarnings, type EncodedExample, type SplitFractions } from './data';
 import { Inspector } from '../core/inspector';
 import { seededRandom } from './random';
 import type { ReaderModel } from '../shared/readerModel';
@@ -27,6 +27,8 @@ export interface TrainRequest {
   config: ModelConfig;
   modelDir: string;
   name: string;
+  /** Where the text came from, kept in the metadata. */
+  source?: ModelSource;
 }
 
 function datasetError(err: unknown): never {
@@ -95,30 +97,35 @@ export class EngineService {
     return process.env.RNN_LENS_TRAINER === 'tfjs';
   }
 
-  /** Describes a selection before training: format, classes, bad lines, blocking problems. */
-  parse(text: string, options: ParseOptions): DatasetSummary {
+  /**
+   * Describes a selection before training: format, classes, bad lines, blocking problems, what 'auto'
+   * tokenisation picks; with the shares `split` would hold out, whether there are enough examples for a test split.
+   */
+  parse(text: string, options: ParseOptions, split?: SplitFractions): DatasetSummary {
     const ds = parseOrThrow(text, options);
     const check = checkTrainable(ds);
+    const classes = [...classCounts(ds.examples)].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1));
+    const splitWarnings = split ? testSplitWarnings(classes.map((c) => ({ ...c, test: splitTargets(c.count, split).test })), split.test) : [];
     return {
       format: ds.format,
       description: ds.description,
       exampleCount: ds.examples.length,
-      classes: [...classCounts(ds.examples)].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1)),
+      classes,
       errors: ds.errors,
       errorCount: ds.errorCount,
       blankLines: ds.blankLines,
       problems: check.errors,
-      warnings: check.warnings,
+      warnings: [...check.warnings, ...splitWarnings],
       resolved: resolvedOptions(ds, options),
+      autoTokenization: chooseTokenization(ds.examples.map((e) => e.text)),
     };
   }
 
   /** Trains and saves a model; on cancel it saves the best model so far (if any step ran). */
   async train(req: TrainRequest, signal: AbortSignal, onProgress: (p: TrainProgress) => void): Promise<TrainResult> {
     const { tf } = this.runtime;
-    const { config } = req;
     const progress = (message: string, phase: TrainProgress['phase'] = 'preparing') =>
-      onProgress({ phase, epoch: 0, epochs: config.epochs, batch: 0, batches: 0, loss: NaN, tokensPerSecond: 0, message });
+      onProgress({ phase, epoch: 0, epochs: req.config.epochs, batch: 0, batches: 0, loss: NaN, tokensPerSecond: 0, message });
 
     progress('Reading the selection…');
     const ds = parseOrThrow(req.text, req.options);
@@ -133,20 +140,24 @@ export class EngineService {
     const check = checkTrainable(ds);
     if (check.errors.length > 0) throw new RpcError(check.errors.join(' '), 'dataset.untrainable');
 
+    // 'auto' tokenisation is decided here, as parse decided it; the model records the decision.
+    const { config, reason: tokenizationReason } = resolveConfig(req.config, ds.examples.map((e) => e.text));
     const tokenizer: TokenizerOptions = { kind: config.tokenization, lowercase: config.lowercase, maxLength: config.maxLength };
     const classes = [...classCounts(ds.examples).keys()].sort();
     const classIndex = new Map(classes.map((c, i) => [c, i]));
-    const tokenized = ds.examples.map((e) => ({ tokens: tokenize(e.text, tokenizer), label: e.label }));
+    const tokenized = ds.examples.map((e) => ({ ...e, tokens: tokenize(e.text, tokenizer) }));
     const usable = tokenized.filter((e) => e.tokens.length > 0);
-    // Identical texts (after tokenisation) stay on one side of the split: no leakage into validation.
-    const { train, validation, duplicates } = stratifiedSplit(usable, config.validationSplit, config.seed, (e) => e.tokens.join('\u0000'));
-    // The vocabulary comes from the training part only: validation words the model never saw stay unknown.
+    // Identical texts (after tokenisation) stay in one split: no leakage into validation or test.
+    const { train, validation, test, duplicates } = stratifiedSplit(usable, { validation: config.validationSplit, test: config.testSplit }, config.seed, (e) => e.tokens.join('\u0000'));
+    const inTest = classCounts(test);
+    const warnings = [...check.warnings, ...testSplitWarnings([...classCounts(usable)].map(([label, count]) => ({ label, count, test: inTest.get(label) ?? 0 })), config.testSplit)];
+    // The vocabulary comes from the training part only: words the model never saw stay unknown.
     const vocab = Vocab.build(
       train.map((e) => e.tokens),
       { maxSize: config.maxVocabulary, minCount: 1 },
     );
     const encode = (e: { tokens: string[]; label: string }): EncodedExample => ({ ids: vocab.encode(e.tokens), label: classIndex.get(e.label)! });
-    const data = { train: train.map(encode), validation: validation.map(encode) };
+    const data = { train: train.map(encode), validation: validation.map(encode), test: test.map(encode) };
     if (data.train.length === 0) throw new RpcError('No example has any token to learn from.', 'dataset.untrainable');
 
     progress(`Building a ${config.cell.toUpperCase()} model (vocabulary ${vocab.size}, ${classes.length} classes)…`);
@@ -182,12 +193,15 @@ export class EngineService {
         classes,
         tokenizer,
         config,
+        ...(tokenizationReason ? { tokenizationReason } : {}),
         vocabSize: vocab.size,
         dataHash: hashExamples(ds.examples),
-        examples: { train: data.train.length, validation: data.validation.length, skippedLines: ds.errorCount + (tokenized.length - usable.length), duplicates },
+        examples: { train: data.train.length, validation: data.validation.length, test: data.test.length, skippedLines: ds.errorCount + (tokenized.length - usable.length), duplicates },
         metrics: {
+          test: outcome.test,
           validation: outcome.validation ?? (data.validation.length > 0 ? await evaluate(tfjsPredictor(tf, model), data.validation, classes) : undefined),
           train: outcome.train,
+          trainEpoch: outcome.bestEpoch,
           epochsCompleted: outcome.epochsCompleted,
           bestEpoch: outcome.bestEpoch,
           cancelled: outcome.cancelled,
@@ -196,7 +210,8 @@ export class EngineService {
         },
         backend: `${this.runtime.backend} (${trainer})`,
         samples: ds.examples.slice(0, 5).map((e) => e.text.slice(0, 200)),
-        warnings: check.warnings,
+        warnings,
+        ...(req.source ? { source: req.source } : {}),
       };
       await saveModel(tf, model, req.modelDir, vocab, metadata);
       this.forget(req.modelDir);
@@ -217,13 +232,12 @@ export class EngineService {
     config: ModelConfig,
     vocabSize: number,
     classes: number,
-    data: { train: EncodedExample[]; validation: EncodedExample[] },
+    data: { train: EncodedExample[]; validation: EncodedExample[]; test: EncodedExample[] },
     log: (message: string) => void,
   ): Promise<StepBackend> {
     const { tf } = this.runtime;
     let maxTime = 1;
-    for (const e of data.train) maxTime = Math.max(maxTime, e.ids.length);
-    for (const e of data.validation) maxTime = Math.max(maxTime, e.ids.length);
+    for (const e of [...data.train, ...data.validation, ...data.test]) maxTime = Math.max(maxTime, e.ids.length);
     const forced = process.env.RNN_LENS_TRAINER;
     const measure = forced === 'measure' || (!forced && this.runtime.backend !== 'cpu');
     if (!measure) {

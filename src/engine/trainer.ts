@@ -25,10 +25,15 @@ type Variable = import('@tensorflow/tfjs').Variable;
 /** What the loop reports back. */
 export interface TrainOutcome {
   epochsCompleted: number;
+  /** The epoch whose weights were kept: epochsCompleted + 1 when a cancel cut that epoch short and its weights scored best. */
   bestEpoch: number;
   cancelled: boolean;
+  /** Training loss and accuracy over the chosen epoch (the running means of its batches). */
   train: { loss: number; accuracy: number };
+  /** The validation split at the chosen epoch (the split that chose it). */
   validation?: EvalMetrics;
+  /** The test split, scored once after training with the chosen weights (nothing selects on it). */
+  test?: EvalMetrics;
   seconds: number;
   tokensPerSecond: number;
   /** True when at least one optimizer step ran (a model worth saving exists). */
@@ -224,7 +229,7 @@ export interface StepBackend {
   predict: BatchPredictor;
   /** Keeps the current weights as the best so far (replacing the last kept ones). */
   keepBest(): void;
-  /** Makes the last kept weights the tfjs model's (at the end of training). */
+  /** Makes the last kept weights the tfjs model's and the ones `predict` reads with (at the end of training). */
   commitBest(): void;
   dispose(): void;
 }
@@ -279,7 +284,8 @@ export async function fusedBackend(tf: Tf, model: LayersModel, config: ModelConf
     // The tfjs model is idle while our kernels train: it holds the best weights itself (copies, as
     // tfjs keeps the arrays it is given), so no second copy of a large embedding is kept.
     keepBest: () => setModelWeights(tf, model, parallel.net.getWeights()),
-    commitBest: () => undefined,
+    // Back into our network too (the worker copies them on its next command), so the test split is read with them.
+    commitBest: () => parallel.net.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array)),
     dispose: () => parallel.dispose(),
   };
 }
@@ -287,11 +293,12 @@ export async function fusedBackend(tf: Tf, model: LayersModel, config: ModelConf
 /**
  * Trains through `backend`. Stops within one batch when `signal` aborts; at the end (or on cancel) the
  * weights of the best epoch by validation accuracy (or the current ones, if better) are committed to
- * the tfjs model.
+ * the tfjs model. The best epoch is chosen on validation only; the test split is read once, after
+ * that, with the chosen weights.
  */
 export async function trainClassifier(
   backend: StepBackend,
-  data: { train: EncodedExample[]; validation: EncodedExample[] },
+  data: { train: EncodedExample[]; validation: EncodedExample[]; test: EncodedExample[] },
   classNames: string[],
   config: ModelConfig,
   options: TrainOptions,
@@ -305,10 +312,12 @@ export async function trainClassifier(
   let tokens = 0;
   let epochsCompleted = 0;
   let bestEpoch = 0;
-  let best: { metrics?: EvalMetrics; score: number } | undefined;
+  let best: { metrics?: EvalMetrics; score: number; train: { loss: number; accuracy: number } } | undefined;
   let lastTrain = { loss: NaN, accuracy: NaN };
   let lastReport = 0;
   let cancelled = false;
+  /** True when a cancel stopped an epoch after some of its batches. */
+  let cutShort = false;
   let steps = 0;
   let lastValAccuracy: number | undefined;
 
@@ -317,7 +326,7 @@ export async function trainClassifier(
     const s = score(metrics);
     if (!best || !hasValidation || s > best.score) {
       backend.keepBest();
-      best = { metrics, score: s };
+      best = { metrics, score: s, train: lastTrain };
       bestEpoch = epoch;
     }
   };
@@ -361,7 +370,10 @@ export async function trainClassifier(
       }
     }
     if (seen > 0) lastTrain = { loss: lossSum / seen, accuracy: correct / seen };
-    if (cancelled) break;
+    if (cancelled) {
+      cutShort = seen > 0;
+      break;
+    }
     epochsCompleted = epoch;
     const metrics = await validate();
     lastValAccuracy = metrics?.accuracy;
@@ -377,18 +389,20 @@ export async function trainClassifier(
       tokensPerSecond: tokens / elapsed(),
     });
   }
-  if (cancelled && steps > 0) {
-    // A partly trained epoch may already beat the best full one.
-    keepIfBest(epochsCompleted, await validate());
+  if (cutShort) {
+    // A partly trained epoch may already beat the best full one (its weights are then those of the cut-short epoch).
+    keepIfBest(epochsCompleted + 1, await validate());
   }
-  const chosen = best as { metrics?: EvalMetrics } | undefined;
+  const chosen = best as { metrics?: EvalMetrics; train: { loss: number; accuracy: number } } | undefined;
   if (chosen) backend.commitBest();
+  const test = chosen && data.test.length > 0 ? await evaluate(backend.predict, data.test, classNames, backend.predictBatch) : undefined;
   return {
     epochsCompleted,
     bestEpoch,
     cancelled,
-    train: lastTrain,
+    train: chosen?.train ?? lastTrain,
     validation: chosen?.metrics,
+    test,
     seconds: elapsed(),
     tokensPerSecond: tokens / Math.max(elapsed(), 1e-9),
     trained: steps > 0,

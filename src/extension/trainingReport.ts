@@ -1,48 +1,53 @@
-/** What a trained model's metrics say to the user: the notification's headline and the report written to the log. */
+/** What a trained model's metrics say to the user: the notification's headline, its accuracy in one phrase, and the report written to the log. */
 import * as vscode from 'vscode';
-import { describeConfig } from '../shared/config';
-import type { ModelMetadata } from '../shared/protocol';
+import { epochName, headlineFigures, percent } from '../shared/metricsReport';
+import type { ModelConfig, Tokenization, TokenizationSetting } from '../shared/config';
+import type { DatasetSummary, ModelMetadata } from '../shared/protocol';
 
-/** A fraction as a percentage with one decimal, or "–" when there is none. */
-export function percent(x: number | undefined): string {
-  return x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)} %`;
-}
+export { percent, reportLines } from '../shared/metricsReport';
 
-/** The first sentence(s) of the "trained" notification: the headline figure, epochs, time, and the data's warnings. */
+/** The first sentence(s) of the "trained" notification: the headline figure (test, else validation) with its epoch, time, and the data's warnings. */
 export function trainedHeadline(metadata: ModelMetadata): string {
   const name = metadata.name;
-  const val = metadata.metrics.validation;
-  const n = metadata.metrics.epochsCompleted;
-  const epochs = n === 1 ? vscode.l10n.t('1 epoch') : vscode.l10n.t('{0} epochs', n);
-  const headline = val
-    ? vscode.l10n.t('Trained {0}: validation accuracy {1} on {2} examples ({3}, {4} s).', name, percent(val.accuracy), val.examples, epochs, metadata.metrics.seconds.toFixed(1))
-    : vscode.l10n.t('Trained {0} ({1}, {2} s; no validation split).', name, epochs, metadata.metrics.seconds.toFixed(1));
-  const cancelled = metadata.metrics.cancelled ? vscode.l10n.t(' Cancelled early: the best model so far was kept.') : '';
+  const m = metadata.metrics;
+  const seconds = m.seconds.toFixed(1);
+  const kept = epochName(m.bestEpoch, metadata);
+  const figures = headlineFigures(metadata);
+  let headline: string;
+  if (figures?.split === 'test') {
+    headline = m.validation
+      ? vscode.l10n.t('Trained {0}: test accuracy {1} on {2} held-out examples (weights of {3} of {4}, chosen by validation accuracy {5}; {6} s).', name, percent(figures.metrics.accuracy), figures.metrics.examples, kept, m.epochsCompleted, percent(m.validation.accuracy), seconds)
+      : vscode.l10n.t('Trained {0}: test accuracy {1} on {2} held-out examples (weights of {3} of {4}; no validation split; {5} s).', name, percent(figures.metrics.accuracy), figures.metrics.examples, kept, m.epochsCompleted, seconds);
+  } else if (figures) {
+    headline = vscode.l10n.t('Trained {0}: validation accuracy {1} on {2} examples at {3} of {4} (no test split: this split chose the epoch, so the figure is optimistic; {5} s).', name, percent(figures.metrics.accuracy), figures.metrics.examples, kept, m.epochsCompleted, seconds);
+  } else {
+    const epochs = m.epochsCompleted === 1 ? vscode.l10n.t('1 epoch') : vscode.l10n.t('{0} epochs', m.epochsCompleted);
+    headline = vscode.l10n.t('Trained {0} ({1}, {2} s; no validation or test split).', name, epochs, seconds);
+  }
+  const cancelled = m.cancelled ? vscode.l10n.t(' Cancelled early: the best model so far was kept.') : '';
   const warned = metadata.warnings?.length ? ` ${metadata.warnings.join(' ')}` : '';
   return `${headline}${cancelled}${warned}`;
 }
 
-/** The training report (metrics, per-class precision/recall, confusion matrix), one log line each. */
-export function reportLines(meta: ModelMetadata): string[] {
-  const m = meta.metrics;
-  const lines = [
-    `Model "${meta.name}" saved (${meta.backend} backend): ${describeConfig(meta.config)}, vocabulary ${meta.vocabSize}, classes ${meta.classes.join(', ')}`,
-    `  data: ${meta.formatDescription}; ${meta.examples.train} training / ${meta.examples.validation} validation examples; ${meta.examples.skippedLines} skipped; ${meta.examples.duplicates ?? 0} duplicate texts, each kept on one side of the split; ${meta.dataHash}`,
-    `  ${m.epochsCompleted} epoch(s) in ${m.seconds.toFixed(1)} s (${Math.round(m.tokensPerSecond)} tokens/s); best epoch ${m.bestEpoch}${m.cancelled ? '; cancelled early' : ''}`,
-    `  training loss ${m.train.loss.toFixed(4)}, training accuracy ${percent(m.train.accuracy)}`,
-    ...(meta.warnings ?? []).map((w) => `  data warning: ${w}`),
-  ];
-  const v = m.validation;
-  if (v) {
-    lines.push(`  validation: accuracy ${percent(v.accuracy)}, loss ${v.loss.toFixed(4)} on ${v.examples} examples`);
-    const width = Math.max(8, ...meta.classes.map((c) => c.length));
-    lines.push(`  ${'class'.padEnd(width)}  precision  recall     f1  support`);
-    for (const c of v.perClass) {
-      lines.push(`  ${c.label.padEnd(width)}  ${percent(c.precision).padStart(9)}  ${percent(c.recall).padStart(7)}  ${c.f1.toFixed(3)}  ${String(c.support).padStart(7)}`);
-    }
-    lines.push(`  confusion matrix (rows: true class, columns: predicted):`);
-    lines.push(`  ${''.padEnd(width)}  ${meta.classes.map((c) => c.slice(0, 8).padStart(8)).join(' ')}`);
-    v.confusion.forEach((row, i) => lines.push(`  ${meta.classes[i].padEnd(width)}  ${row.map((n) => String(n).padStart(8)).join(' ')}`));
-  }
-  return lines;
+/** A model's accuracy in one phrase for pickers and tooltips: "test accuracy 91.0 %", else "no test split" (older models, or too few examples). */
+export function accuracyPhrase(metadata: ModelMetadata): string {
+  const test = metadata.metrics.test;
+  return test ? vscode.l10n.t('test accuracy {0}', percent(test.accuracy)) : vscode.l10n.t('no test split');
+}
+
+/**
+ * The tokenisation line of the quick pick: the setting, and for 'auto' what it picks for these examples
+ * ("Tokenisation: characters (auto)") with the reason below it ("the examples are single words (median 1 word per example)").
+ */
+export function tokenizationItem(setting: TokenizationSetting, auto: DatasetSummary['autoTokenization']): { label: string; detail?: string } {
+  const name = (kind: Tokenization) => (kind === 'word' ? vscode.l10n.t('words') : vscode.l10n.t('characters'));
+  return setting === 'auto'
+    ? { label: vscode.l10n.t('Tokenisation: {0} (auto)', name(auto.kind)), detail: vscode.l10n.t('auto: {0}', auto.reason) }
+    : { label: vscode.l10n.t('Tokenisation: {0}', name(setting)) };
+}
+
+/** The three split shares in whole percent, e.g. "80/10/10" (training/validation/test). */
+export function splitShares(config: Pick<ModelConfig, 'validationSplit' | 'testSplit'>): string {
+  const whole = (x: number) => String(Math.round(100 * x));
+  return `${whole(1 - config.validationSplit - config.testSplit)}/${whole(config.validationSplit)}/${whole(config.testSplit)}`;
 }

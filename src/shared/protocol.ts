@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { checkInspection, checkUnrolledInspection, type Inspection, type UnrolledInspection } from '../core/inspect';
 import type { TokenizerOptions } from '../core/tokenizer';
 import { checked, empty, event, NOTHING, request, type ChannelSide, type Schema } from './channel';
-import { modelConfigSchema, type ModelConfig } from './config';
+import { trainingConfigSchema, type ResolvedModelConfig, type Tokenization } from './config';
 import { DATASET_FORMAT_SETTING_VALUES, type DatasetFormat, type ParseIssue, type ParseOptions } from './dataset';
 import { inspectFocusSchema, MAX_INSPECT_CHARS } from './inspectLimits';
 import { checkReaderModel, type ReaderModel } from './readerModel';
@@ -58,6 +58,8 @@ export interface DatasetSummary {
   warnings: string[];
   /** The parse options that reproduce this reading (format fixed, columns resolved). */
   resolved: ParseOptions;
+  /** What tokenisation 'auto' picks for these examples and why, e.g. { kind: 'char', reason: 'the examples are single words (median 1 word per example)' }. */
+  autoTokenization: { kind: Tokenization; reason: string };
 }
 
 /** Training progress, reported at most a few times a second. */
@@ -73,7 +75,7 @@ export interface TrainProgress {
   message?: string;
 }
 
-/** Precision/recall of one class on the validation set. */
+/** Precision/recall of one class on a labelled split. */
 export interface ClassMetrics {
   label: string;
   precision: number;
@@ -102,15 +104,28 @@ export interface ModelMetadata {
   parseOptions: ParseOptions;
   classes: string[];
   tokenizer: TokenizerOptions;
-  config: ModelConfig;
+  /** The config it trained with, its tokenisation decided (never 'auto'; models saved before the test split have no testSplit). */
+  config: ResolvedModelConfig;
+  /** Why 'auto' picked config.tokenization (absent when the setting chose it). */
+  tokenizationReason?: string;
   vocabSize: number;
   dataHash: string;
-  /** Examples per split; `duplicates`: examples whose text (after tokenisation) another example already has (kept on the same side of the split). */
-  examples: { train: number; validation: number; skippedLines: number; duplicates?: number };
+  /**
+   * Examples per split (`test` absent in models saved before the test split); `duplicates`: examples
+   * whose text (after tokenisation) another example already has (kept in the same split).
+   */
+  examples: { train: number; validation: number; test?: number; skippedLines: number; duplicates?: number };
   metrics: {
+    /** The test split, scored once with the chosen weights (those of bestEpoch): the headline. Absent with no test split and in older models. */
+    test?: EvalMetrics;
+    /** The validation split at bestEpoch (it chose that epoch, so it is optimistic). */
     validation?: EvalMetrics;
+    /** Training loss and accuracy over epoch `trainEpoch` (absent in older models, whose figures are of the last epoch). */
     train: { loss: number; accuracy: number };
+    /** The epoch the training figures are of: bestEpoch. */
+    trainEpoch?: number;
     epochsCompleted: number;
+    /** The epoch whose weights were kept (chosen on validation): epochsCompleted + 1 when a cancel cut that epoch short and its weights scored best. */
     bestEpoch: number;
     cancelled: boolean;
     seconds: number;
@@ -121,12 +136,45 @@ export interface ModelMetadata {
   samples?: string[];
   /** What looked wrong with the data when it trained (a class with one example, imbalance, skipped lines). */
   warnings?: string[];
+  /** Where the examples came from: the document's URI and which part of it (e.g. "400 selected lines"). */
+  source?: ModelSource;
+}
+
+/** The document (and the part of it) a model was trained on. */
+export interface ModelSource {
+  uri: string;
+  what: string;
 }
 
 /** True when `value` looks like a metadata.json this version wrote (the fields every reader relies on). */
 export function isModelMetadata(value: unknown): value is ModelMetadata {
   const m = value as ModelMetadata;
-  return !!m && m.version === 1 && typeof m.name === 'string' && Array.isArray(m.classes) && !!m.tokenizer && !!m.config && !!m.metrics;
+  return (
+    !!m &&
+    m.version === 1 &&
+    typeof m.name === 'string' &&
+    Array.isArray(m.classes) &&
+    !!m.tokenizer &&
+    !!m.config &&
+    !!m.metrics &&
+    (m.metrics.test === undefined || isEvalMetrics(m.metrics.test, m.classes.length)) &&
+    (m.metrics.validation === undefined || isEvalMetrics(m.metrics.validation, m.classes.length))
+  );
+}
+
+/** True when `value` has the fields of EvalMetrics over `classes` classes (the figures every reader prints). */
+function isEvalMetrics(value: unknown, classes: number): boolean {
+  const m = value as EvalMetrics;
+  return (
+    !!m &&
+    typeof m.examples === 'number' &&
+    typeof m.accuracy === 'number' &&
+    typeof m.loss === 'number' &&
+    Array.isArray(m.perClass) &&
+    m.perClass.length === classes &&
+    Array.isArray(m.confusion) &&
+    m.confusion.length === classes
+  );
 }
 
 /** What training returns. */
@@ -181,6 +229,7 @@ const datasetSummarySchema: Schema<DatasetSummary> = z.object({
   problems: z.array(z.string()),
   warnings: z.array(z.string()),
   resolved: parseOptionsSchema,
+  autoTokenization: z.object({ kind: z.enum(['word', 'char']), reason: z.string().max(500) }),
 });
 
 const trainProgressSchema: Schema<TrainProgress> = z.object({
@@ -203,7 +252,17 @@ export const ENGINE_SIDE = {
     /** Which backend runs, which runtime; the first request after start. */
     hello: request({ params: empty, result: engineInfoSchema }),
     /** Parse a selection and describe it (format, classes, bad lines) before training. */
-    parse: request({ params: z.object({ text: textSchema, options: parseOptionsSchema }).strict(), result: datasetSummarySchema }),
+    parse: request({
+      params: z
+        .object({
+          text: textSchema,
+          options: parseOptionsSchema,
+          /** The shares the training would hold out, to warn before training when there are too few examples for a test split. */
+          split: z.object({ validation: finite, test: finite }).strict().optional(),
+        })
+        .strict(),
+      result: datasetSummarySchema,
+    }),
     /** Train a model on a selection and save it to modelDir; cancellable, keeps the best model so far. */
     train: request({
       params: z
@@ -211,9 +270,10 @@ export const ENGINE_SIDE = {
           text: textSchema,
           options: parseOptionsSchema,
           skipInvalid: z.boolean(),
-          config: modelConfigSchema,
+          config: trainingConfigSchema,
           modelDir: dirSchema,
           name: z.string().min(1).max(200),
+          source: z.object({ uri: z.string().max(4096), what: z.string().max(500) }).strict().optional(),
         })
         .strict(),
       result: z.object({ modelDir: dirSchema, metadata: metadataSchema }),

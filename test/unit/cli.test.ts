@@ -36,17 +36,23 @@ describe('command line (rnn-lens)', function () {
   });
   after(() => fs.rm(tmp, { recursive: true, force: true }));
 
-  it('trains a character-level GRU on real names, prints metrics as JSON, and predicts with the saved model', async () => {
+  it('trains a GRU on real names (characters, chosen by auto tokenisation), prints test, validation and training metrics as JSON, and predicts with the saved model', async () => {
     const file = await namesTsv(tmp, 150);
     const out = path.join(tmp, 'model');
-    const train = cli(['train', file, '--cell', 'gru', '--tokenization', 'char', '--hidden', '16', '--embedding', '8', '--epochs', '2', '--lr', '0.02', '--out', out, '--quiet']);
+    const train = cli(['train', file, '--cell', 'gru', '--hidden', '16', '--embedding', '8', '--epochs', '2', '--lr', '0.02', '--out', out, '--quiet']);
     assert.equal(train.code, 0, train.stderr);
     const metrics = JSON.parse(train.stdout);
     assert.equal(metrics.modelDir, out);
     assert.match(metrics.backend, /^cpu \(fused-(wasm|js)/);
     assert.deepEqual(metrics.classes, ['female', 'male']);
-    assert.equal(metrics.examples.validation, 30);
+    assert.equal(metrics.tokenization, 'char');
+    assert.match(metrics.tokenizationReason, /^the examples are single words/);
+    // 300 names: 10 % validation, 10 % test, per class.
+    assert.deepEqual([metrics.examples.train, metrics.examples.validation, metrics.examples.test], [240, 30, 30]);
     assert.ok(metrics.validation.accuracy > 0 && metrics.validation.accuracy <= 1);
+    assert.equal(metrics.test.examples, 30);
+    assert.ok(metrics.test.accuracy > 0 && metrics.test.accuracy <= 1);
+    assert.equal(metrics.trainEpoch, metrics.bestEpoch);
     const predict = cli(['predict', '--model', out, 'Mary', 'John']);
     assert.equal(predict.code, 0, predict.stderr);
     const rows = JSON.parse(predict.stdout);
@@ -62,6 +68,14 @@ describe('command line (rnn-lens)', function () {
     assert.match(r.stderr, /--hidden must be a whole number from 1 to 1024 \(got 0\)/);
     assert.match(r.stderr, /--epochs must be a whole number from 1 to 1000 \(got -1\)/);
     assert.match(r.stderr, /--lr must be a number greater than 0 and at most 1 \(got NaN\)/);
+  });
+
+  it('rejects validation and test splits that leave training too little, and an unknown tokenisation, naming the flag', () => {
+    const r = cli(['train', 'whatever.tsv', '--validation', '0.5', '--test', '0.45']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--test plus the validation split \(0\.5\) must be below 0\.9, so that training keeps more than 10 % of the examples \(got 0\.45\)/);
+    const tokens = cli(['train', 'whatever.tsv', '--tokenization', 'bytes']);
+    assert.match(tokens.stderr, /--tokenization must be "auto", "word" or "char" \(got "bytes"\)/);
   });
 
   it('explains a negative number given without "=" (it reads as an option)', () => {
@@ -86,5 +100,8 @@ describe('command line (rnn-lens)', function () {
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.format, 'tsv-label-text');
     assert.equal(summary.exampleCount, 40);
+    assert.equal(summary.autoTokenization.kind, 'char');
+    const few = JSON.parse(cli(['parse', await namesTsv(tmp, 2)]).stdout);
+    assert.ok(few.warnings.some((w: string) => w.startsWith('No test split: 4 examples are too few')), few.warnings.join('\n'));
   });
 });

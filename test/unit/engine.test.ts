@@ -15,7 +15,8 @@ import { loadTf, type TfRuntime } from '../../src/engine/backend';
 import { EngineService } from '../../src/engine/service';
 import { loadModel } from '../../src/engine/modelIo';
 import { seededRandom } from '../../src/engine/random';
-import { stratifiedSplit } from '../../src/engine/data';
+import { splitTargets, stratifiedSplit, testSplitWarnings } from '../../src/engine/data';
+import { reportLines } from '../../src/shared/metricsReport';
 
 /**
  * A separable toy set: "alpha" texts are made of tokens a0..a9, "beta" texts of b0..b9, with a few
@@ -70,6 +71,19 @@ describe('engine', function () {
     const val = result.metadata.metrics.validation!;
     assert.ok(val.accuracy >= 0.95, `validation accuracy ${val.accuracy}`);
     assert.equal(val.examples, 120);
+    // 600 examples: 20 % validation, 10 % test (the default), the rest training; test is the headline.
+    assert.deepEqual(result.metadata.examples, { train: 420, validation: 120, test: 60, skippedLines: 0, duplicates: result.metadata.examples.duplicates });
+    const test = result.metadata.metrics.test!;
+    assert.equal(test.examples, 60);
+    assert.equal(test.confusion.flat().reduce((a, b) => a + b, 0), 60);
+    assert.deepEqual(test.perClass.map((c) => c.support), [30, 30]);
+    assert.ok(test.accuracy >= 0.9, `test accuracy ${test.accuracy}`);
+    assert.equal(result.metadata.metrics.trainEpoch, result.metadata.metrics.bestEpoch);
+    // Sentences of several words: 'auto' (the default) reads words, and the model records 'word'.
+    assert.equal(small.tokenization, 'auto');
+    assert.equal(result.metadata.config.tokenization, 'word');
+    assert.equal(result.metadata.tokenizer.kind, 'word');
+    assert.match(result.metadata.tokenizationReason ?? '', /^the examples are phrases or sentences \(median \d(\.5)? words per example\)$/);
     assert.deepEqual(result.metadata.classes, ['alpha', 'beta']);
     assert.equal(result.metadata.format, 'tsv-label-text');
     assert.match(result.metadata.dataHash, /^sha256:[0-9a-f]{64}$/);
@@ -328,6 +342,53 @@ describe('engine', function () {
     assert.ok(Math.abs(fused - tfjs) <= 0.05, `fused ${fused} vs tfjs ${tfjs}`);
   });
 
+  it('reads one-word examples (names) as characters under auto tokenisation, in parse and in train alike, and records the choice', async () => {
+    const names = (require('../../scripts/makeDemo.js') as { loadNames(): { name: string; label: string }[] }).loadNames();
+    const text = names
+      .filter((_, i) => i % 40 === 0)
+      .map((n) => `${n.label}\t${n.name}`)
+      .join('\n');
+    const service = new EngineService(runtime);
+    const summary = service.parse(text, {});
+    assert.deepEqual(summary.autoTokenization, { kind: 'char', reason: 'the examples are single words (median 1 word per example)' });
+    const r = await service.train({ text, options: {}, skipInvalid: false, config: { ...small, epochs: 1 }, modelDir: path.join(tmp, 'auto-names'), name: 'auto' }, noSignal(), () => undefined);
+    assert.equal(r.metadata.config.tokenization, 'char');
+    assert.equal(r.metadata.tokenizer.kind, 'char');
+    assert.equal(r.metadata.tokenizationReason, summary.autoTokenization.reason);
+    const saved = JSON.parse(await fs.readFile(path.join(tmp, 'auto-names', 'metadata.json'), 'utf8'));
+    assert.equal(saved.config.tokenization, 'char', 'a saved model is never "auto"');
+    // A chosen tokenisation is kept as it is, with no reason.
+    const words = await service.train({ text, options: {}, skipInvalid: false, config: { ...small, epochs: 1, tokenization: 'word' }, modelDir: path.join(tmp, 'word-names'), name: 'w' }, noSignal(), () => undefined);
+    assert.equal(words.metadata.config.tokenization, 'word');
+    assert.equal(words.metadata.tokenizationReason, undefined);
+  });
+
+  it('trains without a test split when the examples are too few for one, and says so before and after training', async () => {
+    const text = 'a\tx1 y1\na\tx2 y2\nb\tz1 w1\nb\tz2 w2';
+    const service = new EngineService(runtime);
+    const before = service.parse(text, {}, { validation: 0.1, test: 0.1 });
+    assert.ok(before.warnings.some((w) => w.startsWith('No test split: 4 examples are too few')), before.warnings.join('\n'));
+    assert.ok(!service.parse(text, {}).warnings.some((w) => w.startsWith('No test split')), 'without the shares, parse does not guess');
+    const r = await service.train({ text, options: {}, skipInvalid: false, config: { ...small, epochs: 1, validationSplit: 0.1 }, modelDir: path.join(tmp, 'tiny'), name: 'tiny' }, noSignal(), () => undefined);
+    assert.equal(r.metadata.metrics.test, undefined);
+    assert.deepEqual([r.metadata.examples.train, r.metadata.examples.validation, r.metadata.examples.test], [2, 2, 0]);
+    assert.ok(r.metadata.warnings?.some((w) => w.startsWith('No test split: 4 examples are too few')), r.metadata.warnings?.join('\n'));
+    assert.ok(reportLines(r.metadata).includes('  test: no test split'));
+  });
+
+  it('reports every figure with its split and epoch: test with the chosen weights, validation and training of the same epoch', async () => {
+    const r = await new EngineService(runtime).train({ text: toyTsv(300, 41), options: {}, skipInvalid: false, config: { ...small, epochs: 3 }, modelDir: path.join(tmp, 'reported'), name: 'rep' }, noSignal(), () => undefined);
+    const m = r.metadata.metrics;
+    const lines = reportLines(r.metadata);
+    const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+    const best = m.bestEpoch;
+    assert.ok(lines.includes(`  test (weights of epoch ${best}): accuracy ${pct(m.test!.accuracy)}, loss ${m.test!.loss.toFixed(4)} on ${m.test!.examples} examples`), lines.join('\n'));
+    assert.ok(lines.includes(`  validation, epoch ${best}: accuracy ${pct(m.validation!.accuracy)}, loss ${m.validation!.loss.toFixed(4)} on ${m.validation!.examples} examples`), lines.join('\n'));
+    assert.ok(lines.includes(`  training, epoch ${best}: loss ${m.train.loss.toFixed(4)}, accuracy ${pct(m.train.accuracy)}`), lines.join('\n'));
+    assert.ok(lines.includes(`  test (weights of epoch ${best}), per class:`), 'the per-class table is the test split\'s');
+    assert.ok(lines.some((l) => l.includes(`${r.metadata.examples.train} training / ${r.metadata.examples.validation} validation / ${r.metadata.examples.test} test examples`)));
+  });
+
   it('refuses to save anything when cancelled before the first batch', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -380,32 +441,76 @@ describe('engine', function () {
 });
 
 describe('stratified split', () => {
-  it('keeps each class share, never empties a class from training, and repeats for the same seed', () => {
+  const count = (list: { label: string }[], l: string) => list.filter((e) => e.label === l).length;
+  const noTest = { validation: 0.2, test: 0 };
+
+  it('keeps each class share, never empties a class from training, and repeats for the same seed (no test split)', () => {
     const examples = [
       ...Array.from({ length: 50 }, (_, i) => ({ label: 'a', i })),
       ...Array.from({ length: 10 }, (_, i) => ({ label: 'b', i })),
       { label: 'c', i: 0 },
     ];
-    const s1 = stratifiedSplit(examples, 0.2, 7);
-    const s2 = stratifiedSplit(examples, 0.2, 7);
+    const s1 = stratifiedSplit(examples, noTest, 7);
+    const s2 = stratifiedSplit(examples, noTest, 7);
     assert.deepEqual(s1, s2);
-    const count = (list: { label: string }[], l: string) => list.filter((e) => e.label === l).length;
     assert.equal(count(s1.validation, 'a'), 10);
     assert.equal(count(s1.validation, 'b'), 2);
     assert.equal(count(s1.validation, 'c'), 0);
     assert.equal(count(s1.train, 'c'), 1);
+    assert.deepEqual(s1.test, []);
   });
 
-  it('keeps identical texts on one side of the split and counts the duplicates', () => {
-    // 40 names, each repeated 5 times: a split of single examples would put most names on both sides.
+  it('splits into training, validation and test per class (80/10/10), seeded, each example in exactly one split', () => {
+    const examples = [...Array.from({ length: 200 }, (_, i) => ({ label: 'a', i })), ...Array.from({ length: 60 }, (_, i) => ({ label: 'b', i: 200 + i }))];
+    const fractions = { validation: 0.1, test: 0.1 };
+    const s = stratifiedSplit(examples, fractions, 11);
+    assert.deepEqual(stratifiedSplit(examples, fractions, 11), s, 'the same seed gives the same split');
+    assert.deepEqual([count(s.train, 'a'), count(s.validation, 'a'), count(s.test, 'a')], [160, 20, 20]);
+    assert.deepEqual([count(s.train, 'b'), count(s.validation, 'b'), count(s.test, 'b')], [48, 6, 6]);
+    const ids = [...s.train, ...s.validation, ...s.test].map((e) => e.i).sort((x, y) => x - y);
+    assert.deepEqual(ids, examples.map((e) => e.i), 'every example once');
+    const other = stratifiedSplit(examples, fractions, 12);
+    assert.notDeepEqual(other.test.map((e) => e.i), s.test.map((e) => e.i), 'another seed, another test split');
+  });
+
+  it('keeps identical texts in one split (training, validation or test) and counts the duplicates', () => {
+    // 40 names, each repeated 5 times: a split of single examples would put most names in two or three splits.
     const examples = Array.from({ length: 200 }, (_, i) => ({ label: i % 2 ? 'male' : 'female', text: `name${i % 40}` }));
-    const { train, validation, duplicates } = stratifiedSplit(examples, 0.2, 3, (e) => e.text);
+    const { train, validation, test, duplicates } = stratifiedSplit(examples, { validation: 0.2, test: 0.1 }, 3, (e) => e.text);
     assert.equal(duplicates, 160);
-    const trained = new Set(train.map((e) => e.text));
-    assert.deepEqual(validation.filter((e) => trained.has(e.text)), [], 'no validation text is also a training text');
-    assert.equal(train.length + validation.length, 200);
-    const count = (list: { label: string }[], l: string) => list.filter((e) => e.label === l).length;
+    const texts = [train, validation, test].map((part) => new Set(part.map((e) => e.text)));
+    for (const [a, b] of [[0, 1], [0, 2], [1, 2]]) {
+      assert.deepEqual([...texts[a]].filter((t) => texts[b].has(t)), [], `no text in both split ${a} and split ${b}`);
+    }
+    assert.equal(train.length + validation.length + test.length, 200);
     assert.equal(count(validation, 'female'), 20);
     assert.equal(count(validation, 'male'), 20);
+    assert.equal(count(test, 'female'), 10);
+    assert.equal(count(test, 'male'), 10);
+  });
+
+  it('keeps a class too small for all three splits in training first, then validation', () => {
+    const examples = ['one', 'two', 'two', 'three', 'three', 'three'].map((label, i) => ({ label, i }));
+    const { train, validation, test } = stratifiedSplit(examples, { validation: 0.1, test: 0.1 }, 5);
+    const where = (l: string) => [count(train, l), count(validation, l), count(test, l)];
+    assert.deepEqual(where('one'), [1, 0, 0]);
+    assert.deepEqual(where('two'), [1, 1, 0]);
+    assert.deepEqual(where('three'), [1, 1, 1]);
+    assert.deepEqual(splitTargets(1, { validation: 0.1, test: 0.1 }), { validation: 0, test: 0 });
+    assert.deepEqual(splitTargets(2, { validation: 0.1, test: 0.1 }), { validation: 1, test: 0 });
+    assert.deepEqual(splitTargets(10, { validation: 0.45, test: 0.44 }), { validation: 5, test: 4 }, 'training keeps one');
+    assert.deepEqual(splitTargets(1000, { validation: 0.1, test: 0.1 }), { validation: 100, test: 100 });
+    assert.deepEqual(splitTargets(1000, { validation: 0, test: 0.1 }), { validation: 0, test: 100 });
+  });
+
+  it('says when there are too few examples for a test split, and which classes the test split misses', () => {
+    const none = testSplitWarnings([{ label: 'a', count: 2, test: 0 }, { label: 'b', count: 2, test: 0 }], 0.1);
+    assert.equal(none.length, 1);
+    assert.match(none[0], /^No test split: 4 examples are too few to hold out 10 % for testing, so the figures shown are validation figures, which chose the best epoch/);
+    assert.deepEqual(testSplitWarnings([{ label: 'a', count: 50, test: 5 }, { label: 'b', count: 2, test: 0 }, { label: 'c', count: 1, test: 0 }], 0.1), [
+      'Class "b" has too few examples for the test split: the test figures hold no example of it.',
+    ]);
+    assert.deepEqual(testSplitWarnings([{ label: 'a', count: 50, test: 5 }], 0.1), []);
+    assert.deepEqual(testSplitWarnings([{ label: 'a', count: 2, test: 0 }], 0), [], 'no test split asked for');
   });
 });

@@ -39,7 +39,8 @@ export class ModelsList {
 
   private item(m: ModelListItem): HTMLElement {
     const metrics = [
-      m.accuracy === undefined ? l10n.t('no validation split') : l10n.t('accuracy {0}', pct(m.accuracy)),
+      // The test split's accuracy (read once with the chosen weights); older models have none.
+      m.accuracy === undefined ? l10n.t('no test split') : l10n.t('test accuracy {0}', pct(m.accuracy)),
       l10n.t('classes: {0}', m.classes.join(', ')),
       l10n.t('created {0}', formatCreated(m.created)),
     ];

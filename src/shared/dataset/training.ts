@@ -34,10 +34,10 @@ export function checkTrainable(dataset: ParsedDataset): TrainingCheck {
   if (counts.size > 1) {
     const singles = [...counts].filter(([, count]) => count === 1).map(([label]) => JSON.stringify(label));
     if (singles.length === 1) {
-      warnings.push(`Class ${singles[0]} has a single example: it stays in the training set only, so validation has no example of it and its scores there read 0 %.`);
+      warnings.push(`Class ${singles[0]} has a single example: it stays in the training set only, so validation and test have no example of it and its scores there read 0 %.`);
     } else if (singles.length > 1) {
       const shown = singles.length > 10 ? `${singles.slice(0, 10).join(', ')} and ${singles.length - 10} more` : singles.join(', ');
-      warnings.push(`${singles.length} classes have a single example (${shown}): they stay in the training set only, so validation has no example of them and their scores there read 0 %.`);
+      warnings.push(`${singles.length} classes have a single example (${shown}): they stay in the training set only, so validation and test have no example of them and their scores there read 0 %.`);
     }
     const sorted = [...counts].sort((a, b) => b[1] - a[1]);
     const [most, mostCount] = sorted[0];
