@@ -1,13 +1,16 @@
 /**
- * Hover: the active model's predicted class and class probabilities for the line under the mouse
- * (or the selection, when the hover is inside it). A line that is itself a training record (e.g.
- * "female⇥Mary") is read with the model's own format, so the prediction is made on its text field
- * and the label in the file is shown beside it.
+ * Hover: the active model's predicted class and class probabilities for the record under the mouse (or
+ * the selection, when the hover is inside it). The document is read with its own detected format by the
+ * same parsers as training (src/shared/dataset/records.ts), once per version: the prediction is made on
+ * the record's text field (all lines of a multi-line CSV record, never a header row or a label) and the
+ * label in the file is shown beside it; a document without labels is read line by line as text. Only
+ * documents in the model's training format are hovered, unless rnnLens.hover.anyDocument is on for them.
  */
 import * as vscode from 'vscode';
 import { describeConfig } from '../shared/config';
-import { parseDataset } from '../shared/dataset';
+import type { DocumentRecords, SelectionReading } from '../shared/dataset';
 import { MAX_PREDICT_CHARS } from '../shared/protocol';
+import { readUnderCursor, recordsOf, UNROLLED_TEXT_CHARS, whichRecord } from './documentRecords';
 import type { EngineClient } from './engineClient';
 import type { ModelEntry, ModelStore } from './modelStore';
 
@@ -21,15 +24,14 @@ export const HOVER_SELECTOR: vscode.DocumentSelector = [
   { pattern: '**/*.{txt,md,csv,tsv,jsonl,ndjson}' },
 ];
 
-/** The text a line stands for under a model: its text field when it parses as a record of the model's format. */
-export function textForModel(line: string, model: ModelEntry): { text: string; label?: string } {
-  try {
-    const ds = parseDataset(line, { ...model.metadata.parseOptions, csvHeader: false });
-    if (ds.examples.length === 1 && ds.errorCount === 0) return { text: ds.examples[0].text, label: ds.examples[0].label };
-  } catch {
-    // Not a record: the line is plain text.
-  }
-  return { text: line };
+/** Whether a document is hovered for a model: its format is the model's training format, or the user hovers any document. */
+export function hoversDocument(records: DocumentRecords, model: ModelEntry, anyDocument: boolean): boolean {
+  return anyDocument || (records.kind === 'records' && records.format === model.metadata.format);
+}
+
+/** A command link's query: the JSON of its arguments, percent-encoded (parentheses too, which would end a markdown link). */
+function commandQuery(args: unknown): string {
+  return encodeURIComponent(JSON.stringify(args)).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function bar(p: number): string {
@@ -38,11 +40,12 @@ function bar(p: number): string {
 }
 
 /** Renders the hover for one prediction. */
-export function hoverMarkdown(model: ModelEntry, classes: string[], probabilities: number[], input: { text: string; label?: string }, tokenCount: number): vscode.MarkdownString {
+export function hoverMarkdown(model: ModelEntry, classes: string[], probabilities: number[], input: SelectionReading, tokenCount: number): vscode.MarkdownString {
   const order = classes.map((c, i) => ({ c, p: probabilities[i] })).sort((a, b) => b.p - a.p);
   const top = order[0];
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = false;
+  // Only the unrolled view's command may run from this hover (its link below).
+  md.isTrusted = { enabledCommands: ['rnnLens.openUnrolledView'] };
   md.appendMarkdown(`$(pulse) **RNN Lens** · \`${model.name}\` _(${describeConfig(model.metadata.config)})_\n\n`);
   md.appendMarkdown(`${vscode.l10n.t('Predicted')}: **${escapeMd(top.c)}** · ${(100 * top.p).toFixed(1)} %`);
   if (input.label !== undefined) {
@@ -54,6 +57,10 @@ export function hoverMarkdown(model: ModelEntry, classes: string[], probabilitie
   if (order.length > 10) md.appendMarkdown(`\n_${vscode.l10n.t('{0} more classes', order.length - 10)}_\n`);
   const shown = input.text.length > 60 ? `${input.text.slice(0, 60)}…` : input.text;
   md.appendMarkdown(`\n${vscode.l10n.t('{0} tokens of', tokenCount)} “${escapeMd(shown)}”${tokenCount === 0 ? ` — ${vscode.l10n.t('no known tokens: the prediction is the model’s prior')}` : ''}`);
+  const which = whichRecord(input);
+  if (which) md.appendMarkdown(` · _${escapeMd(which)}_`);
+  const open = vscode.l10n.t('Open in Unrolled View');
+  md.appendMarkdown(`\n\n[$(open-preview) ${escapeMd(open)}](command:rnnLens.openUnrolledView?${commandQuery({ text: input.text.slice(0, UNROLLED_TEXT_CHARS) })})`);
   return md;
 }
 
@@ -71,13 +78,14 @@ export class PredictionHoverProvider implements vscode.HoverProvider {
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const model = this.store.active;
-    if (!model || !vscode.workspace.getConfiguration('rnnLens.hover', document.uri).get('enabled', true)) return undefined;
+    const settings = vscode.workspace.getConfiguration('rnnLens.hover', document);
+    if (!model || !settings.get('enabled', true)) return undefined;
+    const records = recordsOf(document, model);
+    if (!hoversDocument(records, model, settings.get('anyDocument', false))) return undefined;
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
     const selection = editor?.selections.find((s) => !s.isEmpty && s.contains(position));
-    const range = selection ?? document.lineAt(position.line).range;
-    const raw = document.getText(range);
-    if (raw.trim() === '') return undefined;
-    const input = selection ? { text: raw } : textForModel(raw, model);
+    const input = readUnderCursor(document, records, position.line, selection);
+    if (!input || input.text.trim() === '') return undefined;
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     try {
@@ -88,7 +96,7 @@ export class PredictionHoverProvider implements vscode.HoverProvider {
         return undefined;
       }
       const p = answer.predictions[0];
-      return new vscode.Hover(hoverMarkdown(model, answer.classes, p.probabilities, input, p.tokenCount), range);
+      return new vscode.Hover(hoverMarkdown(model, answer.classes, p.probabilities, input, p.tokenCount), input.range);
     } catch (err) {
       if (!token.isCancellationRequested) this.log.warn(`Hover prediction failed: ${(err as Error).message}`);
       return undefined;

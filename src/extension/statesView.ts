@@ -1,14 +1,18 @@
 /**
- * The "Hidden States" side panel: follows the cursor and shows the hidden states of the line under it
- * (or the selection), read by the active model; plus the list of saved models.
+ * The "Hidden States" side panel: follows the cursor of the last active text editor (focus may be in a
+ * view) and shows the hidden states of the record under it (or of the selected text within one record;
+ * of the record under the cursor when the selection covers several, saying which), read by the active
+ * model; plus the list of saved models.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeConfig } from '../shared/config';
 import type { ChannelEndpoint } from '../shared/channel';
+import { issueAt } from '../shared/dataset';
 import { STATES_HOST_SIDE, type ModelListItem, type StatesHostSide, type StatesSnapshot, type ViewSide } from '../shared/webviewProtocol';
+import type { EditorTracker } from './editors';
 import type { EngineClient } from './engineClient';
-import { textForModel } from './hover';
+import { readUnderCursor, recordsOf, whichRecord } from './documentRecords';
 import type { ModelStore } from './modelStore';
 import { inspectWithActive } from './unrolledPanel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -34,12 +38,13 @@ export class StatesViewProvider implements vscode.WebviewViewProvider, vscode.Di
     private readonly store: ModelStore,
     private readonly log: vscode.LogOutputChannel,
     private readonly commands: { openUnrolled(text: string): void; deleteModel(name: string): Promise<boolean> },
+    private readonly editors: EditorTracker,
   ) {
     this.subscriptions.push(
       vscode.window.onDidChangeTextEditorSelection(() => this.schedule()),
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === vscode.window.activeTextEditor?.document) this.schedule();
+        if (e.document === this.editors.followed()?.document) this.schedule();
       }),
       store.onDidChange(() => this.schedule(0)),
     );
@@ -104,7 +109,7 @@ export class StatesViewProvider implements vscode.WebviewViewProvider, vscode.Di
       name: m.name,
       description: describeConfig(m.metadata.config),
       classes: m.metadata.classes,
-      accuracy: m.metadata.metrics.validation?.accuracy,
+      accuracy: m.metadata.metrics.test?.accuracy,
       created: m.metadata.created,
       active: m.name === this.store.active?.name,
     }));
@@ -114,19 +119,34 @@ export class StatesViewProvider implements vscode.WebviewViewProvider, vscode.Di
   private async compute(): Promise<StatesSnapshot> {
     const models = this.models();
     const model = this.store.active;
-    const editor = vscode.window.activeTextEditor;
+    const editor = this.editors.followed();
     const base = { models };
     if (!model) return (this.last = { ...base, inspection: null, emptyReason: vscode.l10n.t('No active model. Select labelled lines and run "RNN: Train RNN on selection", or pick a model below.') });
     if (!editor) return (this.last = { ...base, inspection: null, emptyReason: vscode.l10n.t('Open a text file: the line under the cursor is shown here.') });
-    const selection = editor.selection;
-    const raw = selection.isEmpty ? editor.document.lineAt(selection.active.line).text : editor.document.getText(selection);
-    if (raw.trim() === '') return (this.last = { ...base, inspection: null, emptyReason: vscode.l10n.t('The line under the cursor is empty. Move the cursor to a line of text.') });
-    const text = selection.isEmpty ? textForModel(raw, model).text : raw;
+    const { document, selection } = editor;
+    const line = selection.active.line;
+    if (selection.isEmpty && document.lineAt(line).isEmptyOrWhitespace) {
+      return (this.last = { ...base, inspection: null, emptyReason: vscode.l10n.t('The line under the cursor is empty. Move the cursor to a line of text.') });
+    }
+    const records = recordsOf(document, model);
+    const reading = readUnderCursor(document, records, line, selection);
+    if (!reading) {
+      const issue = issueAt(records, line + 1);
+      const emptyReason = issue
+        ? vscode.l10n.t('Line {0} is not a record: {1}. Move the cursor to a record.', line + 1, issue.message.replace(/^line \d+: /, ''))
+        : vscode.l10n.t('Line {0} holds no record of this document ({1}): a header row, or nothing to read. Move the cursor to a record.', line + 1, records.description);
+      return (this.last = { ...base, inspection: null, emptyReason });
+    }
+    const text = reading.text;
     this.inFlight?.abort();
     const controller = new AbortController();
     this.inFlight = controller;
     const inspection = await inspectWithActive(this.engine, this.store, text.slice(0, 100_000), controller.signal);
-    const source = `${path.basename(editor.document.fileName)}:${selection.active.line + 1}`;
+    const which = reading.selected ? whichRecord(reading) : undefined;
+    const at = reading.record && reading.record.lastLine > reading.record.firstLine
+      ? `${reading.record.firstLine}–${reading.record.lastLine}`
+      : `${reading.record?.firstLine ?? line + 1}`;
+    const source = `${path.basename(document.fileName)}:${at}${which ? ` · ${which}` : ''}`;
     return (this.last = { ...base, inspection, source });
   }
 

@@ -22,6 +22,18 @@ export {
   type DatasetFormatSpec,
 } from './dataset/formats';
 export { checkTrainable, classCounts, IMBALANCE_WARNING_RATIO } from './dataset/training';
+export {
+  documentOptions,
+  DocumentRecordsCache,
+  issueAt,
+  locateRecord,
+  readDocumentRecords,
+  readSelection,
+  recordAt,
+  type DocumentRecords,
+  type RecordAt,
+  type SelectionReading,
+} from './dataset/records';
 export { DatasetError, type Example, type ParsedDataset, type ParseIssue, type ParseOptions, type TrainingCheck } from './dataset/types';
 
 /** Reads a labelled dataset; throws DatasetError when the text as a whole cannot be one. */

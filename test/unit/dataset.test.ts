@@ -137,7 +137,7 @@ describe('parseDataset', () => {
       assert.deepEqual(lineNumbers(ds), [1, 2, 3, 4]);
     });
 
-    it('keeps commas, escaped quotes and newlines inside quoted fields, numbering records by their first line', () => {
+    it('keeps commas, escaped quotes and newlines inside quoted fields, numbering records by their first and last lines', () => {
       const text = [
         'text,label',
         '"Funny, sharp and ""warm""",pos',
@@ -151,9 +151,9 @@ describe('parseDataset', () => {
       const ds = parseDataset(text);
       assert.deepEqual(ds.examples, [
         { text: 'Funny, sharp and "warm"', label: 'pos', line: 2 },
-        { text: 'Line one\nline two, with a comma\n\nline four', label: 'neg', line: 3 },
+        { text: 'Line one\nline two, with a comma\n\nline four', label: 'neg', line: 3, lastLine: 6 },
         { text: 'plain', label: 'pos', line: 7 },
-        { text: 'two\nlines', label: 'neg', line: 8 },
+        { text: 'two\nlines', label: 'neg', line: 8, lastLine: 9 },
       ]);
       assert.equal(ds.blankLines, 0);
       assert.equal(ds.errorCount, 0);
@@ -163,7 +163,7 @@ describe('parseDataset', () => {
       const text = 'text,label\r\n"a\r\nb",x\r\nc,y\r\n\r\nd,x\r\n';
       const ds = parseDataset(text, { firstLine: 10 });
       assert.deepEqual(ds.examples, [
-        { text: 'a\nb', label: 'x', line: 11 },
+        { text: 'a\nb', label: 'x', line: 11, lastLine: 12 },
         { text: 'c', label: 'y', line: 13 },
         { text: 'd', label: 'x', line: 15 },
       ]);
@@ -506,7 +506,7 @@ describe('checkTrainable', () => {
     assert.equal(check.warnings.length, 1);
     assert.match(check.warnings[0], /"lonely"/);
     // It says what happens to such a class.
-    assert.match(check.warnings[0], /stays in the training set only, so validation has no example of it and its scores there read 0 %/);
+    assert.match(check.warnings[0], /stays in the training set only, so validation and test have no example of it and its scores there read 0 %/);
   });
 
   it('warns about several single-example classes in one message', () => {

@@ -56,14 +56,15 @@ export class Collector {
     }
   }
 
-  add(line: number, rawLabel: string, text: string): void {
+  /** Adds the example of a record on `line` (through `lastLine` when it spans several lines), or the issue of its empty label or text. */
+  add(line: number, rawLabel: string, text: string, lastLine = line): void {
     const label = rawLabel.trim();
     const noText = isBlank(text);
     if (label === '' || noText) {
       this.issue(line, label === '' && noText ? 'empty label and text' : label === '' ? 'empty label' : 'empty text');
       return;
     }
-    this.examples.push({ text, label, line });
+    this.examples.push(lastLine > line ? { text, label, line, lastLine } : { text, label, line });
   }
 
   result(format: DatasetFormat, description: string, csv?: ParsedDataset['csv']): ParsedDataset {

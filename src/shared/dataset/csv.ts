@@ -2,7 +2,7 @@
  * The CSV format (comma, semicolon, tab or pipe separated, quoted fields may hold delimiters and newlines),
  * with or without a header row; the label column has the fewest distinct values, the text column the
  * longest values, unless named by the options. A record spanning several lines is reported at the line
- * where it starts.
+ * where it starts, and its example carries the line where it ends (Example.lastLine).
  */
 import { parse as parseCsvText } from 'papaparse';
 import {
@@ -33,7 +33,7 @@ export function parseCsv({ lines, sample, options, detected, collector }: Format
   const { delimiter, header, textColumn, labelColumn, columnCount } = layout;
   const delimiterName = DELIMITER_NAMES[delimiter] ?? JSON.stringify(delimiter);
   let headerPending = header !== null;
-  const take = (row: string[], lineNo: number): void => {
+  const take = (row: string[], lineNo: number, lastLineNo: number): void => {
     if (row.every(isBlank)) {
       collector.blankLines++;
       return;
@@ -46,10 +46,10 @@ export function parseCsv({ lines, sample, options, detected, collector }: Format
       collector.issue(lineNo, `expected ${columnCount} ${delimiterName}-separated fields, found ${row.length}`);
       return;
     }
-    collector.add(lineNo, row[labelColumn], row[textColumn]);
+    collector.add(lineNo, row[labelColumn], row[textColumn], lastLineNo);
   };
   forEachCsvRow(lines, delimiter, {
-    row: (row, index) => take(row, collector.firstLine + index),
+    row: (row, index, lastIndex) => take(row, collector.firstLine + index, collector.firstLine + lastIndex),
     issue: (index, message) => collector.issue(collector.firstLine + index, message),
     blank: () => collector.blankLines++,
   });
@@ -60,8 +60,8 @@ export function parseCsv({ lines, sample, options, detected, collector }: Format
   return collector.result('csv', `${kind} ${header ? 'with' : 'without'} header, ${where}`, layout);
 }
 
-/** Receives CSV rows, unreadable records and blank lines, by 0-based line index. */
-interface CsvSink { row(row: string[], index: number): void; issue(index: number, message: string): void; blank(): void }
+/** Receives CSV rows (with the indices of their first and last lines), unreadable records and blank lines, by 0-based line index. */
+interface CsvSink { row(row: string[], index: number, lastIndex: number): void; issue(index: number, message: string): void; blank(): void }
 
 /**
  * Feeds every CSV row with its start line to take. Papaparse reads the records in batches cut where a
@@ -87,11 +87,12 @@ function forEachCsvRow(lines: string[], delimiter: string, sink: CsvSink): void 
     }
     let line = from;
     for (const row of result.data) {
-      sink.row(row, line);
+      let last = line;
       for (const field of row) {
-        line += countNewlines(field, 0, field.length);
+        last += countNewlines(field, 0, field.length);
       }
-      line++;
+      sink.row(row, line, last);
+      line = last + 1;
     }
     return undefined;
   };

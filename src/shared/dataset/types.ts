@@ -13,8 +13,11 @@ export interface ParseOptions {
   maxErrors?: number;
 }
 
-/** One labelled text and the document line where it starts. */
-export interface Example { text: string; label: string; line: number }
+/**
+ * One labelled text, the document line where its record starts and, for a record that spans several
+ * lines (a CSV field with newlines), the line where it ends; lastLine is absent when it is `line`.
+ */
+export interface Example { text: string; label: string; line: number; lastLine?: number }
 
 /** A line that could not be read; message starts with "line N: ". */
 export interface ParseIssue { line: number; message: string }

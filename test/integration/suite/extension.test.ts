@@ -21,8 +21,8 @@ function namesUri(): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, 'names.tsv');
 }
 
-async function hoverText(uri: vscode.Uri, line: number): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 2));
+async function hoverText(uri: vscode.Uri, line: number, character = 2): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, character));
   return hovers
     .flatMap((h) => h.contents)
     .map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))
@@ -63,7 +63,7 @@ describe('RNN Lens in a real extension host', function () {
     assert.equal(lens.activeModel()?.name, entry.name);
     assert.deepEqual(entry.metadata.classes, ['female', 'male']);
     assert.equal(entry.metadata.format, 'tsv-label-text');
-    assert.equal(entry.metadata.examples.train + entry.metadata.examples.validation, 300);
+    assert.equal(entry.metadata.examples.train + entry.metadata.examples.validation + (entry.metadata.examples.test ?? 0), 300);
     assert.equal(entry.metadata.config.cell, 'lstm');
     assert.equal(entry.metadata.tokenizer.kind, 'char');
     for (const f of ['model.json', 'weights.bin', 'vocab.json', 'metadata.json']) assert.ok(fs.existsSync(path.join(entry.dir, f)), f);
@@ -84,13 +84,19 @@ describe('RNN Lens in a real extension host', function () {
     assert.match(text, /\| female \| \d+\.\d %/);
   });
 
-  it('predicts on the whole selection when the hover is inside it', async () => {
+  it('predicts on the selected text when the hover is inside it, and on the record under the pointer when it covers several (issue 11, item 11)', async () => {
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(namesUri()));
-    editor.selection = new vscode.Selection(2, 0, 5, 0);
+    const line = editor.document.lineAt(3).text;
+    editor.selection = new vscode.Selection(3, line.indexOf('\t') + 1, 3, line.length);
     try {
+      const within = await hoverText(namesUri(), 3, line.length - 1);
+      assert.match(within, /Predicted: \*\*(female|male)\*\*/);
+      assert.doesNotMatch(within, /label in file/);
+      editor.selection = new vscode.Selection(2, 0, 5, 0);
       const text = await hoverText(namesUri(), 3);
       assert.match(text, /Predicted: \*\*(female|male)\*\*/);
-      assert.doesNotMatch(text, /label in file/);
+      assert.match(text, new RegExp(`label in file: ${line.split('\t')[0]}`), 'the record, its label not read as text');
+      assert.match(text, /record 2 of 3 selected, line 4/);
     } finally {
       editor.selection = new vscode.Selection(0, 0, 0, 0);
     }
