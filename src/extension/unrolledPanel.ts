@@ -10,9 +10,11 @@ import * as vscode from 'vscode';
 import type { InspectFocus, InspectedModel } from '../core/inspect';
 import { shapeSize } from '../core/weightShapes';
 import type { ChannelEndpoint } from '../shared/channel';
+import { MAX_INSPECT_CHARS } from '../shared/inspectLimits';
 import { MAX_READER_FLOATS, readerWeightShapes } from '../shared/readerModel';
 import { RpcError } from '../shared/rpc';
-import { UNROLLED_HOST_SIDE, type UnrolledHostSide, type ViewSide } from '../shared/webviewProtocol';
+import { UNROLLED_HOST_SIDE, type UNROLLED_COMMANDS, type UnrolledHostSide, type ViewSide } from '../shared/webviewProtocol';
+import type { EditorTracker } from './editors';
 import type { EngineClient } from './engineClient';
 import type { ModelEntry, ModelStore } from './modelStore';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -20,6 +22,28 @@ import { webviewEndpoint } from './webviewRpc';
 
 /** The panel's view type (also the serializer's). */
 export const UNROLLED_VIEW_TYPE = 'rnnLens.unrolled';
+
+/** The command each of the empty state's buttons runs. */
+const COMMAND_IDS: Record<(typeof UNROLLED_COMMANDS)[number], string> = {
+  trainOnSelection: 'rnnLens.trainOnSelection',
+  selectModel: 'rnnLens.selectModel',
+};
+
+/** A line of the model's training data (what the panel starts with when it has no text), if it has one within the panel's limit. */
+export function sampleOf(entry: ModelEntry | undefined): string | undefined {
+  const sample = entry?.metadata.samples?.[0];
+  return sample !== undefined && sample.length <= MAX_INSPECT_CHARS ? sample : undefined;
+}
+
+/**
+ * The arguments that run "RNN: Train RNN on selection" on `editor` (its selection, or the whole document)
+ * from a webview, where VS Code has no active text editor; none without an editor (the command then says
+ * what to open).
+ */
+export function trainArgsFor(editor: vscode.TextEditor | undefined): { uri: vscode.Uri; range?: vscode.Range } | undefined {
+  if (!editor || editor.document.isClosed) return undefined;
+  return { uri: editor.document.uri, range: editor.selection.isEmpty ? undefined : editor.selection };
+}
 
 /** The model as the views describe it. */
 export function describeModel(entry: ModelEntry | undefined): InspectedModel | null {
@@ -103,6 +127,7 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
     private readonly engine: EngineClient,
     private readonly store: ModelStore,
     private readonly log: vscode.LogOutputChannel,
+    private readonly editors: EditorTracker,
   ) {
     this.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(UNROLLED_VIEW_TYPE, this),
@@ -113,12 +138,17 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
     );
   }
 
-  /** Tells the panel which model is active, when it was saved, and whether to read keystrokes itself. */
+  /** Tells the panel which model is active, when it was saved, whether to read keystrokes itself, and a line to read when it has none. */
   private announceModel(): void {
-    this.rpc?.emit('modelChanged', { model: describeModel(this.store.active), created: this.store.active?.metadata.created, readInView: readInViewEnabled() });
+    const active = this.store.active;
+    this.rpc?.emit('modelChanged', { model: describeModel(active), created: active?.metadata.created, readInView: readInViewEnabled(), sample: sampleOf(active) });
   }
 
-  /** Opens (or reveals) the panel; with `text`, shows that sentence. */
+  /**
+   * Opens (or reveals) the panel; with `text`, shows that sentence. Without an active model the panel
+   * opens in its empty state, which says to train first (with a button that does) and reads the text as
+   * soon as a model becomes active.
+   */
   open(text?: string): void {
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Beside);
@@ -148,12 +178,18 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
     const rpc = webviewEndpoint(panel.webview, UNROLLED_HOST_SIDE, this.log);
     this.rpc = rpc;
     rpc.handle('ready', (params) => {
-      const text = this.pendingText ?? params.restoredText ?? this.store.active?.metadata.samples?.[0] ?? '';
+      const text = this.pendingText ?? params.restoredText ?? sampleOf(this.store.active) ?? '';
       this.pendingText = undefined;
       return { model: describeModel(this.store.active), text, l10n: vscode.l10n.bundle };
     });
     rpc.handle('inspect', (params, ctx) => inspectUnrolledWithActive(this.engine, this.store, params.text, params.focus, ctx.signal));
     rpc.handle('readerModel', (_params, ctx) => readerModelOfActive(this.engine, this.store, ctx.signal));
+    rpc.handle('runCommand', ({ command }) => {
+      // Not awaited: training runs for minutes and reports in its own notification.
+      const args = command === 'trainOnSelection' ? trainArgsFor(this.editors.followed()) : undefined;
+      void vscode.commands.executeCommand(COMMAND_IDS[command], args).then(undefined, (err: unknown) => this.log.error(`${COMMAND_IDS[command]} failed: ${(err as Error)?.message ?? err}`));
+      return {};
+    });
     rpc.handle('readerKernels', async ({ relaxed }) => {
       const file = vscode.Uri.joinPath(this.extensionUri, 'dist', 'kernels', relaxed ? 'kernels-relaxed-unshared.wasm' : 'kernels-simd-unshared.wasm');
       // A plain Uint8Array of its own: a Node Buffer (what readFile may give) reaches a webview as JSON.

@@ -16,7 +16,7 @@ export interface ModelListItem {
   name: string;
   description: string;
   classes: string[];
-  /** Validation accuracy in [0, 1], when there was a validation split. */
+  /** Test accuracy in [0, 1], when there was a test split (the headline figure). */
   accuracy?: number;
   created: string;
   active: boolean;
@@ -58,6 +58,9 @@ const snapshotSchema: Schema<StatesSnapshot> = z.object({
   source: z.string().optional(),
 });
 
+/** The commands the unrolled panel's empty state runs (UNROLLED_HOST_SIDE.requests.runCommand). */
+export const UNROLLED_COMMANDS = ['trainOnSelection', 'selectModel'] as const;
+
 /** What the host serves to the unrolled panel and emits to it. */
 export const UNROLLED_HOST_SIDE = {
   requests: {
@@ -85,10 +88,18 @@ export const UNROLLED_HOST_SIDE = {
       params: z.object({ relaxed: z.boolean() }).strict(),
       result: checked<Uint8Array>((v) => (v instanceof Uint8Array && v.length >= 8 ? undefined : 'is not the bytes of a WebAssembly module')),
     }),
+    /**
+     * The empty state's buttons (no active model): start "RNN: Train RNN on selection" on the text editor
+     * the user last worked in, or "RNN: Select Active Model". Answers once the command started, not when it ends.
+     */
+    runCommand: request({ params: z.object({ command: z.enum(UNROLLED_COMMANDS) }).strict(), result: empty }),
   },
   events: {
-    /** The models or the settings changed: the active model, when it was saved, whether the panel reads keystrokes itself (default true). */
-    modelChanged: event(z.object({ model: modelSchema.nullable(), created: z.string().optional(), readInView: z.boolean().default(true) })),
+    /**
+     * The models or the settings changed: the active model, when it was saved, whether the panel reads
+     * keystrokes itself (default true), and a line of its training data for a panel that has no text yet.
+     */
+    modelChanged: event(z.object({ model: modelSchema.nullable(), created: z.string().optional(), readInView: z.boolean().default(true), sample: textSchema.optional() })),
     /** Show this text, e.g. from the side panel's button. */
     setText: event(z.object({ text: textSchema })),
   },

@@ -77,11 +77,22 @@ function startServer() {
   });
 }
 
-/** Launches headless Debian Chromium (never a downloaded one). */
-async function launchBrowser() {
+/**
+ * Launches headless Debian Chromium (never a downloaded one). Playwright hides scrollbars in headless
+ * mode; `{ scrollbars: true }` draws them as a webview does (for tests of what scrolls and how it shows).
+ */
+async function launchBrowser({ scrollbars = false } = {}) {
   const { chromium } = require('playwright-core');
   if (!fs.existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found (Debian's chromium package)`);
-  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: chromiumArgs,
+    headless: true,
+    ...(scrollbars ? { ignoreDefaultArgs: ['--hide-scrollbars'] } : {}),
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
 }
 
 /** Reads the fixture files makeFixtures.ts wrote: { [name]: { model, modelItem, inspections } }. */
@@ -223,10 +234,12 @@ function pageKernels() {
  * Opens a view in a fresh browser context: { page, context, errors }. Options: view ('unrolled' |
  * 'states'), theme (body class), active (fixture name), readyText, initialState, snapshot, mode, viewport,
  * localReader (true: the fake host sends the model and kernels, so the page reads keystrokes itself),
- * beforeLoad (a function run in the page before its scripts).
+ * beforeLoad (a function run in the page before its scripts), browser (another one than the shared one,
+ * e.g. launchBrowser({ scrollbars: true })).
  */
 async function openView(options) {
-  const { browser, server, fixtures } = fixture;
+  const { server, fixtures } = fixture;
+  const browser = options.browser || fixture.browser;
   const view = options.view || 'unrolled';
   const context = await browser.newContext({ viewport: options.viewport || { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();

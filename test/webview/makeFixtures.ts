@@ -77,13 +77,15 @@ function words(tokens: number, list: string[]): string {
 
 /** 200 characters, so 200 tokens for the character-level model (whitespace at the ends would be dropped). */
 const LONG_NAMES = `${'maria jonathan elisabeth christopher anna michael '.repeat(4).slice(0, 199)}x`;
+/** A 69-character name (69 tokens for the character-level model): longer than any usual editor shows. */
+const NAME_69 = `${LONG_NAMES.slice(0, 68)}a`;
 
 const testFixtures: FixtureSpec[] = [
   {
     name: 'lstm',
     data: () => namesTsv(900),
     config: { cell: 'lstm', layers: 2, bidirectional: true, hiddenSize: 8, embeddingSize: 8, tokenization: 'char', epochs: 2, learningRate: 0.02 },
-    texts: ['Maria', 'Jonathan', 'Zoë 7', ...typed('', 'Alexander'), LONG_NAMES],
+    texts: ['Maria', 'Jonathan', 'Zoë 7', ...typed('', 'Alexander'), LONG_NAMES, NAME_69],
   },
   {
     name: 'gru',
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
       name: spec.name,
       description: `${CELL_SPECS[m.config.cell].label} · ${m.config.layers} layer${m.config.layers > 1 ? 's' : ''}${m.config.bidirectional ? ' · bidirectional' : ''} · H=${m.config.hiddenSize} · ${m.config.tokenization}`,
       classes: m.classes,
-      accuracy: m.metrics.validation?.accuracy,
+      accuracy: m.metrics.test?.accuracy,
       created: m.created,
       active: false,
     };

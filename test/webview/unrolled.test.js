@@ -5,7 +5,7 @@
 'use strict';
 
 const assert = require('assert').strict;
-const { fixture, screenshot } = require('./harness');
+const { fixture, launchBrowser, screenshot } = require('./harness');
 const u = require('./util');
 
 const THEMES = [
@@ -407,7 +407,8 @@ describe('unrolled panel', function () {
     assert.match(await page.textContent('#model'), /^gru GRU · 1 layer · H = 8/);
     assert.equal((await u.geometry(page)).rows, 1);
     await page.evaluate(() => window.__host.emit('modelChanged', { model: null }));
-    await page.waitForFunction(() => document.querySelector('.diagram-message')?.textContent.startsWith('No active model'));
+    await page.locator('#empty').waitFor({ state: 'visible', timeout: 5000 });
+    assert.ok(await page.locator('.diagram').isHidden(), 'the empty state takes the diagram’s place');
   });
 
   it('renders 200 tokens: scrolls sideways drawing only the tiles in view, with the token axis sticky', async () => {
@@ -437,11 +438,6 @@ describe('unrolled panel', function () {
     assert.ok((await page.$$eval('.diagram-tile', (n) => n.length)) <= 6);
   });
 
-  it('explains what to do when there is no active model', async () => {
-    const { page } = await u.open({ active: null, readyText: '' });
-    await page.waitForFunction(() => document.querySelector('.diagram-message')?.textContent.startsWith('No active model'));
-    assert.equal(await page.evaluate(() => window.__host.requests('inspect').length), 0);
-  });
 
   for (const [name, theme] of THEMES) {
     it(`draws with the ${name} theme's colours, keeps every text legible, and switches when the theme class changes (screenshot unrolled-${name})`, async () => {
@@ -595,5 +591,219 @@ describe('unrolled panel reading in the page', function () {
     assert.equal(await broken.page.$eval('.diagram', (e) => e.dataset.reader ?? null), null);
     assert.deepEqual(await broken.page.evaluate(() => window.__host.requests('inspect').map((m) => m.params.text)), ['the film was ', 'the film was n']);
     assert.deepEqual(broken.errors, []);
+  });
+});
+
+/** The 69-token name of the character-level fixture (makeFixtures.ts: NAME_69). */
+function name69() {
+  const text = Object.keys(fixture.fixtures.lstm.inspections).find((k) => k.length === 69);
+  assert.ok(text, 'the lstm fixture has a 69-character name');
+  return text;
+}
+
+/**
+ * The lstm fixture under a long model name, as models are named after their data and settings
+ * (registered as the fixture `lstm-long`); resolves to that name.
+ */
+function longNamedFixture() {
+  const name = 'names-tsv-bilstm-2x8-char-from-900-lines-of-names';
+  if (!fixture.fixtures['lstm-long']) {
+    const copy = JSON.parse(JSON.stringify(fixture.fixtures.lstm));
+    copy.model.name = name;
+    for (const insp of Object.values(copy.inspections)) insp.model.name = name;
+    if (copy.reader) copy.reader.metadata.name = name;
+    fixture.fixtures['lstm-long'] = copy;
+  }
+  return name;
+}
+
+describe('unrolled panel header, scrolling and empty state', function () {
+  let scrollbarBrowser;
+  before(async () => {
+    scrollbarBrowser = await launchBrowser({ scrollbars: true });
+  });
+  after(async () => {
+    await scrollbarBrowser?.close();
+  });
+  afterEach(() => u.closeViews());
+
+  for (const width of [320, 820, 1400]) {
+    it(`keeps the header whole at ${width} px: the model line and the prediction wrap instead of being cut (screenshot unrolled-header-${width})`, async () => {
+      const text = name69();
+      const name = longNamedFixture();
+      const { page } = await u.open({ active: 'lstm-long', readyText: text, viewport: { width, height: 800 } });
+      await u.waitForDiagramText(page, text);
+      assert.deepEqual(await u.clippedHeader(page), [], `at ${width} px`);
+      // All of it is there: the name, every setting, the classes and the prediction.
+      assert.equal(await page.textContent('#model'), `${name} LSTM · 2 layers · bidirectional · H = 8 · characters · classes: female, male`);
+      assert.match(await page.textContent('#prediction'), /^Prediction: (female|male) \d+\.\d %$/);
+      // The prediction stays on the right, or under the model line when there is no room beside it.
+      const [line, prediction] = await Promise.all([page.locator('#model').boundingBox(), page.locator('#prediction').boundingBox()]);
+      assert.ok(prediction.x >= line.x + line.width - 1 || prediction.y >= line.y + line.height - 1, 'the prediction does not overlap the model line');
+      await screenshot(page, `unrolled-header-${width}`, { fullPage: false });
+    });
+  }
+
+  it('shows a scrollbar and an overview strip of all 69 tokens, whose window follows the view and scrolls it when dragged, pressed or moved with the keys', async () => {
+    const text = name69();
+    const insp = u.inspection('lstm', text);
+    const { page } = await u.open({ browser: scrollbarBrowser, active: 'lstm', readyText: text, viewport: { width: 820, height: 800 } });
+    await u.waitForDiagramText(page, text);
+    const g = await u.geometry(page);
+    assert.equal(g.tokens, 69);
+    const view = () =>
+      page.$eval('.diagram', (e) => {
+        const s = getComputedStyle(e);
+        return { left: e.scrollLeft, max: e.scrollWidth - e.clientWidth, width: e.clientWidth, bar: e.offsetHeight - e.clientHeight - parseFloat(s.borderTopWidth) - parseFloat(s.borderBottomWidth) };
+      });
+    const frame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    const start = await view();
+    assert.ok(start.max > 5 * start.width, 'the diagram is many views wide');
+    assert.ok(start.bar >= 10, `a horizontal scrollbar under the diagram (${start.bar} px)`);
+
+    // The strip spans the diagram; its window covers the part in view, at the start.
+    const strip = await page.locator('.overview').boundingBox();
+    const diagramBox = await page.locator('.diagram').boundingBox();
+    assert.ok(Math.abs(strip.width - diagramBox.width) <= 1 && strip.y + strip.height <= diagramBox.y, 'the strip sits above the diagram, as wide');
+    const win = () => page.locator('.overview-window').boundingBox();
+    const inner = await page.$eval('.overview', (e) => e.clientWidth);
+    const perPixel = (start.max + start.width) / inner; // content pixels per strip pixel
+    const w0 = await win();
+    assert.ok(Math.abs(w0.width - start.width / perPixel) <= 1, `the window is the view's share of the strip (${w0.width} px)`);
+    assert.ok(Math.abs(w0.x - (strip.x + 1)) <= 1, 'at the start');
+    assert.equal(await page.getAttribute('.overview', 'aria-valuetext'), `tokens 1 to ${(await page.$eval('.overview', (e) => e.dataset.visible)).split('-').map(Number)[1] + 1} of 69 in view`);
+
+    // It draws every token: a bar in the colour of its running prediction's class.
+    const C = insp.model.classes.length;
+    const charts = ['--vscode-charts-blue', '--vscode-charts-orange'];
+    for (const t of [20, 45, 68]) {
+      const row = Array.from(insp.running.slice(t * C, t * C + C));
+      const top = row.indexOf(Math.max(...row));
+      const x = (g.colX(t) + g.cellW / 2) / perPixel;
+      u.assertColor(await u.canvasPixel(page, '.overview-canvas', x, 16), await u.themeColor(page, charts[top]), 2, `token ${t + 1}'s bar (${insp.model.classes[top]})`);
+    }
+
+    // Dragging the window scrolls the diagram by as much as the window moved, scaled.
+    await page.mouse.move(w0.x + w0.width / 2, w0.y + w0.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(w0.x + w0.width / 2 + 100, w0.y + w0.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await frame();
+    const dragged = await view();
+    assert.ok(Math.abs(dragged.left - 100 * perPixel) <= perPixel + 1, `dragged 100 px: scrollLeft ${dragged.left}, expected about ${100 * perPixel}`);
+    assert.ok(Math.abs((await win()).x - (w0.x + 100)) <= 1.5, 'the window moved with the pointer');
+    // The tiles of the new view are drawn.
+    assert.ok(await u.diagramPixel(page, dragged.left + dragged.width / 2, g.cellY(0) + 10), 'the diagram drew the tiles that came into view');
+
+    // Pressing on the strip's right end brings the end into view.
+    await page.mouse.click(strip.x + strip.width - 3, strip.y + strip.height / 2);
+    await frame();
+    // (Fresh sizes: the diagram's vertical scrollbar may come and go with the horizontal one.)
+    const atEnd = await view();
+    assert.equal(atEnd.left, atEnd.max);
+    assert.ok(Math.abs((await win()).x + (await win()).width - (strip.x + strip.width - 1)) <= 1.5, 'the window at the end');
+    // Scrolling the diagram itself moves the window back.
+    await page.$eval('.diagram', (e) => (e.scrollLeft = 0));
+    await frame();
+    assert.ok(Math.abs((await win()).x - (strip.x + 1)) <= 1, 'the window follows the diagram');
+
+    // Keyboard: Tab reaches the strip with a visible focus; the arrows move one token, Page Down a view, End/Home the ends.
+    await page.click('.sentence');
+    for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement?.classList.contains('overview'))); i++) await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => document.activeElement.classList.contains('overview')), 'Tab reaches the overview strip');
+    assert.ok(await page.$eval('.overview', (e) => e.matches(':focus-visible') && getComputedStyle(e).outlineStyle !== 'none'), 'its focus is visible');
+    assert.equal(await page.getAttribute('.overview', 'role'), 'scrollbar');
+    assert.equal(await page.getAttribute('.overview', 'aria-controls'), 'diagram');
+    await page.keyboard.press('ArrowRight');
+    assert.equal((await view()).left, g.colW);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal((await view()).left, g.colW);
+    const before = await view();
+    await page.keyboard.press('PageDown');
+    assert.equal((await view()).left, g.colW + before.width - g.gutter);
+    await page.keyboard.press('End');
+    const end = await view();
+    assert.equal(end.left, end.max);
+    assert.equal(await page.getAttribute('.overview', 'aria-valuenow'), '100');
+    assert.match(await page.getAttribute('.overview', 'aria-valuetext'), / to 69 of 69 in view$/);
+    await page.keyboard.press('Home');
+    assert.equal((await view()).left, 0);
+    assert.equal(await page.getAttribute('.overview', 'aria-valuenow'), '0');
+    await frame();
+    await page.keyboard.press('End');
+    await frame();
+    await screenshot(page, 'unrolled-overview-820', { fullPage: false });
+  });
+
+  it('clears the caption of the cell under the pointer when the pointer leaves the diagram or the page loses focus', async () => {
+    const text = name69();
+    const { page } = await u.open({ active: 'lstm', readyText: text, viewport: { width: 820, height: 800 } });
+    await u.waitForDiagramText(page, text);
+    await page.$eval('.diagram', (e) => (e.scrollLeft = e.scrollWidth));
+    const g = await u.geometry(page);
+    const hoverToken68 = async () => {
+      const box = await page.locator('.diagram-rows').boundingBox();
+      await page.mouse.move(box.x + g.colX(67) + g.cellW / 2, box.y + g.cellY(0) + 4);
+      await page.waitForFunction(() => document.querySelector('#readout').textContent.startsWith('Token 68 of 69'), null, { timeout: 5000 });
+    };
+    await hoverToken68();
+    // Out of the diagram, onto the header.
+    await page.mouse.move(40, 10);
+    assert.equal(await page.textContent('#readout'), '', 'no caption once the pointer is on the header');
+    await hoverToken68();
+    // The webview losing focus (the pointer and the keyboard went elsewhere in VS Code).
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    assert.equal(await page.textContent('#readout'), '', 'no caption once the page lost focus');
+  });
+
+  it('opens without a model in an empty state that says to train first, with buttons that run the commands, and reads as soon as a model is active (screenshots unrolled-empty-*)', async () => {
+    const { page } = await u.open({ active: null, readyText: '', fixtures: ['lstm'], viewport: { width: 820, height: 600 } });
+    await page.locator('#empty').waitFor({ state: 'visible', timeout: 5000 });
+    assert.match(await page.textContent('#empty h2'), /^No active model yet$/);
+    assert.match(await page.textContent('#empty'), /Train one first: .* run "RNN: Train RNN on selection"/);
+    for (const part of ['.toolbar', '.overview', '.diagram', '.diagram-notes', '.detail']) assert.ok(await page.locator(part).isHidden(), `${part} is hidden`);
+    assert.deepEqual(await u.clippedHeader(page), []);
+    // The button runs the command in the host; so does Enter on it, reached with Tab.
+    await page.click('.train-button');
+    await page.waitForFunction(() => window.__host.requests('runCommand').length === 1);
+    await page.click('.sentence');
+    await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('train-button')), 'Tab reaches the train button');
+    assert.ok(await page.$eval('.train-button', (e) => e.matches(':focus-visible')), 'its focus is visible');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => window.__host.requests('runCommand').length === 3);
+    assert.deepEqual(
+      await page.evaluate(() => window.__host.requests('runCommand').map((m) => m.params)),
+      [{ command: 'trainOnSelection' }, { command: 'trainOnSelection' }, { command: 'selectModel' }],
+    );
+    assert.equal(await page.evaluate(() => window.__host.requests('inspect').length), 0, 'nothing is read without a model');
+    for (const [name, theme] of THEMES) {
+      await u.setTheme(page, theme);
+      for (const selector of ['#empty h2', '#empty p']) await u.assertLegible(page, selector);
+      await screenshot(page, `unrolled-empty-${name}`, { fullPage: false });
+    }
+    await u.setTheme(page, 'vscode-dark');
+    // A model becomes active: the panel takes a line of its data and reads it.
+    await page.evaluate(() => {
+      window.__host.active = 'lstm';
+      window.__host.emit('modelChanged', { model: window.__host.model('lstm'), created: 'now', sample: 'Maria' });
+    });
+    await u.waitForDiagramText(page, 'Maria');
+    assert.ok(await page.locator('#empty').isHidden(), 'the empty state is gone');
+    assert.ok(await page.locator('.diagram').isVisible());
+    assert.equal(await page.$eval('.sentence', (e) => e.value), 'Maria');
+    assert.deepEqual(await page.evaluate(() => window.__host.requests('inspect').map((m) => m.params.text)), ['Maria']);
+    assert.match(await page.textContent('#prediction'), /^Prediction: /);
+    // Text the user typed meanwhile is kept: the next model reads it instead of its own sample.
+    await page.evaluate(() => window.__host.emit('modelChanged', { model: null }));
+    await page.locator('#empty').waitFor({ state: 'visible', timeout: 5000 });
+    await page.evaluate(() => {
+      window.__host.emit('modelChanged', { model: window.__host.model('lstm'), created: 'later', sample: 'Jonathan' });
+    });
+    await page.waitForFunction(() => window.__host.requests('inspect').length === 2);
+    assert.equal(await page.$eval('.sentence', (e) => e.value), 'Maria');
   });
 });

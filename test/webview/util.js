@@ -198,7 +198,31 @@ async function setTheme(page, theme) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 }
 
+/**
+ * What is cut in the unrolled view's header and toolbar: every shown element (of `.panel-header`,
+ * `.toolbar`, the overview strip) whose content is wider than its box (scrollWidth > clientWidth: text cut
+ * or ellipsised) or whose box leaves the page, and a page that scrolls sideways. Resolves to one line per
+ * problem ([] when all is whole). Works on a Playwright Page or Frame (the e2e tests read a webview's frame).
+ */
+async function clippedHeader(pageOrFrame) {
+  return pageOrFrame.evaluate(() => {
+    const viewW = document.documentElement.clientWidth;
+    const problems = [];
+    const name = (e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.classList.length ? `.${[...e.classList].join('.')}` : ''} “${(e.textContent || '').trim().slice(0, 40)}”`;
+    for (const e of document.querySelectorAll('.panel-header, .panel-header *, .toolbar, .toolbar *, .overview')) {
+      if (e.closest('[hidden]') || e.getClientRects().length === 0 || getComputedStyle(e).visibility === 'hidden') continue;
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.left < -0.5 || r.right > viewW + 0.5) problems.push(`${name(e)} spans ${Math.round(r.left)}…${Math.round(r.right)} px of a ${viewW} px view`);
+      if (getComputedStyle(e).display !== 'inline' && e.scrollWidth > e.clientWidth) problems.push(`${name(e)} is cut: ${e.scrollWidth} px of content in ${e.clientWidth} px`);
+    }
+    if (document.documentElement.scrollWidth > viewW) problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px in ${viewW} px)`);
+    return problems;
+  });
+}
+
 module.exports = {
+  clippedHeader,
   open,
   closeViews,
   inspection,

@@ -36,7 +36,7 @@ export interface DiagramEvents {
   select(t: number, row: number, unit?: number): void;
   /** The unit changed by keyboard (Shift+arrows) or was cleared (Escape: null). */
   unit(unit: number | null): void;
-  /** The pointer is over a cell's unit (or left): for the readout line. */
+  /** The pointer is over a cell's unit, or (t = −1) over none or gone: for the readout line. */
   hover(t: number, row: number, unit: number | undefined): void;
 }
 
@@ -133,6 +133,9 @@ export class Diagram {
     this.element.addEventListener('blur', () => this.setFocused(false));
     this.rowsLayer.addEventListener('click', (e) => this.onClick(e));
     this.rowsLayer.addEventListener('mousemove', (e) => this.onHover(e));
+    // The caption of the cell under the pointer goes with the pointer: out of the rows, out of the page, or the window losing focus.
+    this.rowsLayer.addEventListener('pointerleave', () => this.endHover());
+    window.addEventListener('blur', () => this.endHover());
     this.axisColumns.addEventListener('click', (e) => {
       const col = (e.target as HTMLElement).closest<HTMLElement>('.axis-column');
       if (col) this.events.select(Number(col.dataset.t), this.view.selected?.row ?? this.defaultRow(), undefined);
@@ -369,6 +372,11 @@ export class Diagram {
     this.rowsLayer.classList.toggle('over-cell', !!hit);
     if (hit) this.events.hover(hit.t, hit.row, hit.unit);
     else this.events.hover(-1, -1, undefined);
+  }
+
+  private endHover(): void {
+    this.rowsLayer.classList.remove('over-cell');
+    this.events.hover(-1, -1, undefined);
   }
 
   private onKey(e: KeyboardEvent): void {

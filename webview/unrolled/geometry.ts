@@ -87,6 +87,14 @@ export class Geometry {
     return this.colX(t) + PAD + j * this.ppu;
   }
 
+  /** The first and last token whose cells show in `width` pixels of content from `left` (at least one token, clamped to the sentence). */
+  visibleTokens(left: number, width: number): { first: number; last: number } {
+    const last = Math.max(0, this.tokens - 1);
+    const first = Math.min(last, Math.max(0, Math.floor((left - GUTTER - GAP_X - this.cellW) / this.colW) + 1));
+    const end = Math.ceil((left + width - GUTTER - GAP_X) / this.colW) - 1;
+    return { first, last: Math.max(first, Math.min(last, end)) };
+  }
+
   /** Height of the classifier box: it spans the top layer's rows. */
   classifierRows(): number {
     return this.bidirectional ? 2 : 1;

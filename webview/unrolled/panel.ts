@@ -7,7 +7,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { InspectFocus, InspectedModel, UnrolledInspection } from '../../src/core/inspect';
-import { UNROLLED_HOST_SIDE } from '../../src/shared/webviewProtocol';
+import { UNROLLED_HOST_SIDE, type UNROLLED_COMMANDS } from '../../src/shared/webviewProtocol';
 import type { ResultOf } from '../../src/shared/channel';
 import { buildScales, drawLegend, type Scales } from '../shared/colorScale';
 import { el, setText } from '../shared/dom';
@@ -19,6 +19,7 @@ import { readPalette, watchTheme, type ThemePalette } from '../shared/theme';
 import { connectToHost } from '../shared/vscodeApi';
 import { DetailPane } from './detail';
 import { Diagram } from './diagram';
+import { Overview } from './overview';
 import { focusMatches, Reading } from './reading';
 
 /** What the panel keeps across reloads (VS Code getState / setState). */
@@ -54,6 +55,50 @@ const legendPre = el('canvas', { class: 'legend-canvas', 'aria-hidden': 'true' }
 const legendGatesItem = el('span', { class: 'legend-item', 'aria-label': l10n.t('Gates are coloured on a fixed scale from 0 to 1') }, el('span', { text: l10n.t('gates 0') }), legendGates, el('span', { text: '1' }));
 const legendPreItem = el('span', { class: 'legend-item', 'aria-label': l10n.t('Pre-activations are coloured on a fixed scale from −3 to 3, clamped') }, el('span', { text: l10n.t('pre −3') }), legendPre, el('span', { text: '3' }));
 const announcer = el('div', { class: 'visually-hidden', 'aria-live': 'polite', id: 'announce' });
+const modelRow = el('div', { class: 'model-row' }, modelLine, prediction);
+const toolbar = el(
+  'div',
+  { class: 'toolbar' },
+  el(
+    'div',
+    { class: 'legend', role: 'group', 'aria-label': l10n.t('Colour scales') },
+    el('span', { class: 'legend-item', 'aria-label': l10n.t('States (h, c, candidates) are coloured on a fixed scale from −1 to 1') }, el('span', { text: l10n.t('states −1') }), legendStates, el('span', { text: '1' })),
+    legendGatesItem,
+    legendPreItem,
+    el('span', { class: 'legend-item legend-unknown', text: l10n.t('unknown token') }),
+  ),
+  el('div', { class: 'unit-control' }, el('span', { class: 'unit-caption', text: l10n.t('Unit') }), unitField, clearUnit),
+);
+const notes = el(
+  'div',
+  { class: 'diagram-notes' },
+  readout,
+  el('div', {
+    class: 'help',
+    text: l10n.t(
+      'Under each token: the running prediction, i.e. what the classifier says if the sentence ended after that token. Keys in the diagram: ←/→ tokens · ↑/↓ rows · Shift+←/→ units · Home/End · Esc clears the unit.',
+    ),
+  }),
+);
+
+/** The empty state (no active model): what to do, with buttons that do it. */
+const emptyState = el(
+  'section',
+  { class: 'empty-state unrolled-empty', id: 'empty', 'aria-labelledby': 'empty-title', hidden: true },
+  el('h2', { id: 'empty-title', text: l10n.t('No active model yet') }),
+  el('p', {
+    text: l10n.t(
+      'This view shows a trained model reading a sentence, token by token. Train one first: open a file of labelled examples (for example label⇥text lines), select the lines to learn from (or none for the whole file) and run "RNN: Train RNN on selection". Or pick a model you trained before.',
+    ),
+  }),
+  el(
+    'div',
+    { class: 'empty-actions' },
+    el('vscode-button', { icon: 'play', class: 'train-button', text: l10n.t('Train RNN on selection'), onclick: () => runCommand('trainOnSelection') }),
+    el('vscode-button', { secondary: true, icon: 'list-selection', class: 'select-button', text: l10n.t('Select Active Model'), onclick: () => runCommand('selectModel') }),
+  ),
+  el('p', { class: 'empty-note', text: l10n.t('This panel reads its sentence as soon as a model is active.') }),
+);
 
 const diagram = new Diagram({
   select: (t, row, unit) => {
@@ -69,6 +114,8 @@ const diagram = new Diagram({
   },
   hover: (t, row, unit) => setText(readout, describe(t, row, unit ?? null, true)),
 });
+diagram.element.id = 'diagram';
+const overview = new Overview(diagram.element);
 const detail = new DetailPane((unit) => {
   state.unit = unit;
   changed(false);
@@ -91,34 +138,14 @@ document.getElementById('app')!.replaceChildren(
     'header',
     { class: 'panel-header' },
     el('div', { class: 'input-row' }, field),
-    el('div', { class: 'model-row' }, modelLine, prediction),
+    modelRow,
     status,
   ),
-  el(
-    'div',
-    { class: 'toolbar' },
-    el(
-      'div',
-      { class: 'legend', role: 'group', 'aria-label': l10n.t('Colour scales') },
-      el('span', { class: 'legend-item', 'aria-label': l10n.t('States (h, c, candidates) are coloured on a fixed scale from −1 to 1') }, el('span', { text: l10n.t('states −1') }), legendStates, el('span', { text: '1' })),
-      legendGatesItem,
-      legendPreItem,
-      el('span', { class: 'legend-item legend-unknown', text: l10n.t('unknown token') }),
-    ),
-    el('div', { class: 'unit-control' }, el('span', { class: 'unit-caption', text: l10n.t('Unit') }), unitField, clearUnit),
-  ),
+  emptyState,
+  toolbar,
+  overview.element,
   diagram.element,
-  el(
-    'div',
-    { class: 'diagram-notes' },
-    readout,
-    el('div', {
-      class: 'help',
-      text: l10n.t(
-        'Under each token: the running prediction, i.e. what the classifier says if the sentence ended after that token. Keys in the diagram: ←/→ tokens · ↑/↓ rows · Shift+←/→ units · Home/End · Esc clears the unit.',
-      ),
-    }),
-  ),
+  notes,
   detail.element,
   announcer,
 );
@@ -205,6 +232,7 @@ function render(keepUnitField: boolean): void {
   };
   diagram.element.dataset.text = inspection?.text ?? '';
   diagram.update(view);
+  overview.update({ geometry: diagram.layout, inspection, selected: view.selected });
   detail.update(view);
   if (!keepUnitField) {
     const text = state.unit === null ? '' : String(state.unit);
@@ -229,17 +257,34 @@ function setModel(next: InspectedModel | null): void {
     const layers = next.layers > 1 ? l10n.t('{0} layers', next.layers) : l10n.t('1 layer');
     const reads = next.tokenization === 'char' ? l10n.t('characters') : l10n.t('words');
     const shape = [CELL_SPECS[next.cell].label, layers, ...(next.bidirectional ? [l10n.t('bidirectional')] : []), `H = ${next.hiddenSize}`, reads, l10n.t('classes: {0}', next.classes.join(', '))];
-    modelLine.replaceChildren(el('strong', { class: 'model-name', text: next.name }), ` ${shape.join(' · ')}`);
+    // Each part stays whole; the line wraps between them (and inside the name only when it is wider than the view).
+    const parts = shape.map((part) => el('span', { class: 'model-part', text: part }));
+    modelLine.replaceChildren(el('strong', { class: 'model-name', text: next.name }), ' ', ...parts.flatMap((part, i) => (i === 0 ? [part] : [' · ', part])));
     unitField.max = next.hiddenSize - 1;
     unitField.min = 0;
   } else {
     modelLine.replaceChildren(el('span', { class: 'muted', text: l10n.t('No active model') }));
     inspection = null;
   }
+  showEmptyState(!next);
   // Cells that draw a pre-activation strip instead of gates (SimpleRNN) get the pre-activation legend.
   const showsPre = !!next && CELL_SPECS[next.cell].strips.some((s) => s.field === 'pre');
   legendGatesItem.hidden = showsPre;
   legendPreItem.hidden = !showsPre;
+}
+
+/** Shows the empty state (no active model) instead of the diagram and its controls, or the other way round. */
+function showEmptyState(empty: boolean): void {
+  emptyState.hidden = !empty;
+  for (const part of [modelRow, toolbar, overview.element, diagram.element, notes, detail.element]) part.hidden = empty;
+}
+
+/** Runs one of the empty state's commands in the host; says so when the host could not. */
+function runCommand(command: (typeof UNROLLED_COMMANDS)[number]): void {
+  host.request('runCommand', { command }).then(
+    () => showStatus('', false),
+    (err: unknown) => showStatus(l10n.t('The extension did not answer: {0}', err instanceof Error ? err.message : String(err)), true),
+  );
 }
 
 function showStatus(text: string, error: boolean): void {
@@ -276,6 +321,7 @@ function announce(): void {
 function applyTheme(): void {
   palette = readPalette();
   scales = buildScales(palette);
+  overview.setTheme(palette);
   drawLegend(legendStates, scales.state, palette, 96);
   drawLegend(legendGates, scales.gate, palette, 96);
   drawLegend(legendPre, scales.pre, palette, 96);
@@ -297,6 +343,12 @@ host.onEvent('modelChanged', (event) => {
   }
   inspection = null;
   setModel(next);
+  // A panel that had nothing to read (opened before any model) starts with a line of the model's data.
+  if (next && field.value === '' && event.sample) {
+    field.value = event.sample;
+    state.text = event.sample;
+    api.setState(state);
+  }
   if (readInView) reading.loadReader();
   else reading.dropReader();
   reading.read(field.value);
