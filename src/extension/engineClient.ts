@@ -32,6 +32,8 @@ export class EngineClient implements vscode.Disposable {
   private starting: Promise<EngineChannel> | undefined;
   private currentInfo: EngineInfo | undefined;
   private disposed = false;
+  /** In-flight requests whose callers report an engine crash themselves. */
+  private reporting = 0;
   private readonly infoEmitter = new vscode.EventEmitter<EngineInfo | undefined>();
 
   /** Fires when the engine starts (with its info) or stops (undefined). */
@@ -53,14 +55,24 @@ export class EngineClient implements vscode.Disposable {
     return this.proc?.pid;
   }
 
-  /** Calls an engine method, starting the engine first if needed. */
+  /**
+   * Calls an engine method, starting the engine first if needed. With `reportsCrash`, the caller tells
+   * the user itself when the engine dies under this request, so the engine's own warning is not shown
+   * beside it (one notification for one event).
+   */
   async request<M extends keyof EngineRequests & string>(
     method: M,
     params: ParamsOf<EngineRequests[M]>,
-    options?: RequestOptions<ProgressOfRequest<EngineRequests[M]>>,
+    options?: RequestOptions<ProgressOfRequest<EngineRequests[M]>> & { reportsCrash?: boolean },
   ): Promise<ResultOf<EngineRequests[M]>> {
     const rpc = await this.ensureStarted();
-    return rpc.request(method, params, options);
+    if (!options?.reportsCrash) return rpc.request(method, params, options);
+    this.reporting++;
+    try {
+      return await rpc.request(method, params, options);
+    } finally {
+      this.reporting--;
+    }
   }
 
   /** Starts the engine if it is not running; resolves with its info. */
@@ -204,7 +216,8 @@ export class EngineClient implements vscode.Disposable {
     this.starting = undefined;
     this.currentInfo = undefined;
     this.infoEmitter.fire(undefined);
-    if (!this.disposed) {
+    // A request whose caller reports the crash itself is rejected just above: its message is the one shown.
+    if (!this.disposed && this.reporting === 0) {
       void vscode.window.showWarningMessage(
         vscode.l10n.t('The RNN Lens engine stopped unexpectedly ({0}). It restarts by itself on the next request; your models are safe.', how),
       );

@@ -4,13 +4,17 @@ import { describeConfig } from '../shared/config';
 import type { InspectFocus, UnrolledInspection } from '../core/inspect';
 import type { EngineInfo, Prediction } from '../shared/protocol';
 import type { ReaderModel } from '../shared/readerModel';
+import { EditorTracker } from './editors';
 import { EngineClient } from './engineClient';
+import { readUnderCursor, recordsOf, UNROLLED_TEXT_CHARS } from './documentRecords';
 import { HOVER_SELECTOR, PredictionHoverProvider } from './hover';
 import { ModelStore, type ModelEntry } from './modelStore';
 import { readEngineLaunch } from './settings';
 import { STATES_VIEW_ID, StatesViewProvider } from './statesView';
 import { StatusBar } from './statusBar';
 import { TrainFlow, type TrainCommandArgs } from './trainFlow';
+import { TrainingRuns } from './trainingRun';
+import { accuracyPhrase } from './trainingReport';
 import { UnrolledPanelController, inspectUnrolledWithActive, readerModelOfActive } from './unrolledPanel';
 import type { StatesSnapshot } from '../shared/webviewProtocol';
 
@@ -30,6 +34,10 @@ export interface RnnLensApi {
   modelsRoot(): string;
   /** The unrolled panel, when open. */
   unrolledPanel(): vscode.WebviewPanel | undefined;
+  /** What the status bar item shows now: its text, the command a click runs, its tooltip. */
+  statusBar(): { text: string; command: string | undefined; tooltip: string };
+  /** The training run in progress: its name, source, progress; undefined when none trains. */
+  training(): { name: string; what: string; percent?: number; cancelling: boolean } | undefined;
   /** The Hidden States panel's latest snapshot. */
   statesSnapshot(): StatesSnapshot | undefined;
   /** What the unrolled panel gets for a text and a focus (its code path: engine, checks, own buffers). */
@@ -43,20 +51,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
   const log = vscode.window.createOutputChannel('RNN Lens', { log: true });
   const engine = new EngineClient(context.extensionPath, log, readEngineLaunch);
   const store = new ModelStore(context, log);
-  const flow = new TrainFlow(engine, store, log);
-  context.subscriptions.push(log, engine, store);
+  const runs = new TrainingRuns(context.workspaceState);
+  const editors = new EditorTracker();
+  const flow = new TrainFlow(engine, store, log, runs, editors);
+  context.subscriptions.push(log, engine, store, runs, editors);
 
   try {
     await store.refresh();
   } catch (err) {
     log.error(`Could not read the models folder ${store.root}: ${(err as Error).message}`);
   }
-  context.subscriptions.push(new StatusBar(store, engine));
-  const unrolled = new UnrolledPanelController(context.extensionUri, engine, store, log);
+  const statusBar = new StatusBar(store, engine, runs);
+  context.subscriptions.push(statusBar);
+  void reportInterruptedRun(runs, store, log, flow);
+  const unrolled = new UnrolledPanelController(context.extensionUri, engine, store, log, editors);
   const states = new StatesViewProvider(context.extensionUri, engine, store, log, {
     openUnrolled: (text) => unrolled.open(text),
     deleteModel: (name) => deleteModel(store, engine, name),
-  });
+  }, editors);
   context.subscriptions.push(unrolled, states, vscode.window.registerWebviewViewProvider(STATES_VIEW_ID, states));
   context.subscriptions.push(vscode.languages.registerHoverProvider(HOVER_SELECTOR, new PredictionHoverProvider(engine, store, log)));
 
@@ -65,10 +77,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     vscode.commands.registerCommand('rnnLens.selectModel', () => selectModel(store, engine, log)),
     vscode.commands.registerCommand('rnnLens.deleteModel', () => deleteModel(store, engine)),
     vscode.commands.registerCommand('rnnLens.openUnrolledView', (args?: { text?: unknown }) => {
-      const text = typeof args?.text === 'string' ? args.text : undefined;
-      unrolled.open(text ?? selectedText());
+      const text = (typeof args?.text === 'string' ? args.text : undefined) ?? textUnderCursor(store.active, editors.followed());
+      unrolled.open(text);
+      return text;
     }),
     vscode.commands.registerCommand('rnnLens.showLog', () => log.show()),
+    vscode.commands.registerCommand('rnnLens.cancelTraining', () => {
+      if (!runs.cancel()) void vscode.window.showInformationMessage(vscode.l10n.t('No model is training.'));
+    }),
     vscode.commands.registerCommand('rnnLens.restartEngine', async () => {
       engine.stop();
       const info = await engine.start();
@@ -94,6 +110,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     modelsRoot: () => store.root,
     unrolledPanel: () => unrolled.current,
     statesSnapshot: () => states.snapshot,
+    statusBar: () => statusBar.shown,
+    training: () => (runs.active ? { ...runs.active } : undefined),
     inspectUnrolled: (text, focus) => inspectUnrolledWithActive(engine, store, text, focus),
     readerModel: () => readerModelOfActive(engine, store),
     predict: async (text) => {
@@ -121,7 +139,7 @@ async function selectModel(store: ModelStore, engine: EngineClient, log: vscode.
   const items: Item[] = store.models.map((m) => ({
     label: `${m.name === store.active?.name ? '$(check) ' : ''}${m.name}`,
     description: describeConfig(m.metadata.config),
-    detail: `${m.metadata.classes.length} classes · ${m.metadata.metrics.validation ? `${(100 * m.metadata.metrics.validation.accuracy).toFixed(1)} % validation accuracy · ` : ''}${new Date(m.metadata.created).toLocaleString()}`,
+    detail: modelDetail(m),
     run: () => store.setActive(m.name),
   }));
   items.push(
@@ -138,10 +156,49 @@ async function selectModel(store: ModelStore, engine: EngineClient, log: vscode.
   await picked?.run();
 }
 
-/** The selected text of the active editor, if any (to open the unrolled view on it). */
-function selectedText(): string | undefined {
-  const editor = vscode.window.activeTextEditor;
-  return editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).slice(0, 10_000) : undefined;
+/** Says, once, that a run was lost when the window reloaded (or closed) mid-training, and offers to train again. */
+async function reportInterruptedRun(runs: TrainingRuns, store: ModelStore, log: vscode.LogOutputChannel, flow: TrainFlow): Promise<void> {
+  const lost = await runs.takeInterrupted();
+  if (!lost) return;
+  const removed = await store.removeLeftovers();
+  log.warn(`The training of "${lost.name}" on ${lost.what}, started ${lost.started}, was interrupted by a window reload; ${removed} unfinished folder(s) removed.`);
+  const again = vscode.l10n.t('Train Again');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('The training of "{0}" on {1} (started {2}) stopped when the window reloaded; nothing of it was saved.', lost.name, lost.what, new Date(lost.started).toLocaleTimeString()),
+    again,
+  );
+  if (choice !== again) return;
+  let uri: vscode.Uri;
+  try {
+    uri = vscode.Uri.parse(lost.uri, true);
+  } catch {
+    return;
+  }
+  const range = lost.range ? new vscode.Range(...lost.range) : undefined;
+  await flow.run({ uri, range });
+}
+
+/** A saved model's line in the picker: what it trained on, when, how well, on which backend. */
+function modelDetail(m: ModelEntry): string {
+  const meta = m.metadata;
+  const parts = [
+    meta.source ? vscode.l10n.t('from {0}', meta.source.what) : vscode.l10n.t('source not recorded'),
+    new Date(meta.created).toLocaleString(),
+    `${meta.classes.length} classes`,
+    accuracyPhrase(meta),
+    meta.backend,
+  ];
+  return parts.join(' · ');
+}
+
+/**
+ * What the unrolled view opens on: in the editor (the last active one), the selected text within one
+ * record's text, else the text field of the record under the cursor (the hover's reading); undefined without one.
+ */
+function textUnderCursor(model: ModelEntry | undefined, editor: vscode.TextEditor | undefined): string | undefined {
+  if (!editor) return undefined;
+  const { document, selection } = editor;
+  return readUnderCursor(document, recordsOf(document, model), selection.active.line, selection)?.text.slice(0, UNROLLED_TEXT_CHARS);
 }
 
 /** Deletes a model after a modal confirmation; without a name, asks which. Resolves true when deleted. */

@@ -28,6 +28,18 @@ export function slugify(text: string): string {
   return slug || 'model';
 }
 
+/**
+ * The default name of a model: its data and settings, e.g. "names-lstm-64-char" or
+ * "reviews-bigru-2x128-word" (tokenisation left out while it is still to be chosen).
+ */
+export function defaultModelName(fileName: string, config: { cell: string; bidirectional: boolean; layers: number; hiddenSize: number; tokenization: string }): string {
+  const base = path.basename(fileName, path.extname(fileName)) || 'model';
+  const cell = `${config.bidirectional ? 'bi' : ''}${config.cell}`;
+  const size = config.layers > 1 ? `${config.layers}x${config.hiddenSize}` : String(config.hiddenSize);
+  const tokens = config.tokenization === 'word' || config.tokenization === 'char' ? `-${config.tokenization}` : '';
+  return slugify(`${base}-${cell}-${size}${tokens}`);
+}
+
 /** Lists, activates and deletes saved models. */
 export class ModelStore implements vscode.Disposable {
   private entries: ModelEntry[] = [];
@@ -86,10 +98,10 @@ export class ModelStore implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** A model name not yet taken, derived from `base`. */
-  uniqueName(base: string): string {
+  /** A model name not yet taken (by any model but `except`), derived from `base`. */
+  uniqueName(base: string, except?: string): string {
     const slug = slugify(base);
-    const taken = new Set(this.entries.map((e) => e.name));
+    const taken = new Set(this.entries.map((e) => e.name).filter((n) => n !== except));
     if (!taken.has(slug)) return slug;
     for (let i = 2; ; i++) if (!taken.has(`${slug}-${i}`)) return `${slug}-${i}`;
   }
@@ -97,6 +109,52 @@ export class ModelStore implements vscode.Disposable {
   /** The folder a model of this name is (or will be) saved in. */
   dirFor(name: string): string {
     return path.join(this.root, slugify(name));
+  }
+
+  /** The newest model trained from this document, if any. */
+  trainedFrom(uri: vscode.Uri): ModelEntry | undefined {
+    const key = uri.toString();
+    return this.entries.find((e) => e.metadata.source?.uri === key);
+  }
+
+  /** A folder for a model that must not show in the list until it is adopted (skipped by refresh). */
+  stagingDirFor(name: string): string {
+    return `${this.dirFor(name)}.partial-staged-${Date.now()}`;
+  }
+
+  /**
+   * Puts the model saved in `dir` (a staging folder) under `name`: in place of the model of that name
+   * when there is one (its files go only once the new ones are in place; on a failure it is restored),
+   * else in a new folder. The metadata records the name.
+   */
+  async adopt(dir: string, name: string): Promise<ModelEntry> {
+    const target = this.dirFor(name);
+    const file = path.join(dir, 'metadata.json');
+    const metadata: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+    if (!isModelMetadata(metadata)) throw new Error(`${dir} holds no model`);
+    if (metadata.name !== path.basename(target)) await fs.writeFile(file, JSON.stringify({ ...metadata, name: path.basename(target) }, null, 2));
+    const old = `${target}.partial-replaced-${Date.now()}`;
+    const replacing = await fs.stat(target).then(() => true, () => false);
+    if (replacing) await fs.rename(target, old);
+    try {
+      await fs.rename(dir, target);
+    } catch (err) {
+      if (replacing) await fs.rename(old, target);
+      throw err;
+    }
+    if (replacing) await fs.rm(old, { recursive: true, force: true });
+    await this.refresh();
+    const entry = this.entries.find((e) => e.dir === target);
+    if (!entry) throw new Error(`the model saved in ${target} could not be read back`);
+    return entry;
+  }
+
+  /** Removes folders left by runs that never finished (a reload or crash mid-save). */
+  async removeLeftovers(): Promise<number> {
+    const names = await fs.readdir(this.root).catch(() => [] as string[]);
+    const left = names.filter((n) => n.includes('.partial-'));
+    await Promise.all(left.map((n) => fs.rm(path.join(this.root, n), { recursive: true, force: true })));
+    return left.length;
   }
 
   /** Makes `name` the active model. */

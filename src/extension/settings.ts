@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkModelConfig, DEFAULT_CONFIG, type ConfigCheck, type ModelConfig } from '../shared/config';
+import { checkModelConfig, DEFAULT_CONFIG, modelConfigSchema, type ConfigCheck, type ModelConfig } from '../shared/config';
 import { DATASET_FORMAT_SETTING_VALUES, type ParseOptions } from '../shared/dataset';
 import type { EngineLaunch } from './engineClient';
 
@@ -14,6 +14,42 @@ export function readModelConfig(scope?: vscode.ConfigurationScope): ConfigCheck 
   const cfg = vscode.workspace.getConfiguration('rnnLens', scope);
   const raw = Object.fromEntries(MODEL_CONFIG_FIELDS.map((field) => [field, cfg.get(field, DEFAULT_CONFIG[field])]));
   return checkModelConfig(raw, (field) => vscode.l10n.t('Setting rnnLens.{0}', field));
+}
+
+/** Where a setting's value comes from, most specific first (the scope the Settings editor must open to mend it). */
+export type SettingScope = 'workspaceFolder' | 'workspace' | 'user' | 'default';
+
+/** The rnnLens.* model settings whose value is wrong, each with the scope its value is set in. */
+export function badModelSettings(scope?: vscode.ConfigurationScope): { field: keyof ModelConfig; scope: SettingScope }[] {
+  const cfg = vscode.workspace.getConfiguration('rnnLens', scope);
+  const bad: { field: keyof ModelConfig; scope: SettingScope }[] = [];
+  for (const field of MODEL_CONFIG_FIELDS) {
+    if (modelConfigSchema.shape[field].safeParse(cfg.get(field, DEFAULT_CONFIG[field])).success) continue;
+    const seen = cfg.inspect(field);
+    // A single-folder workspace reports its settings as both the workspace's and the folder's.
+    const where: SettingScope =
+      seen?.workspaceValue !== undefined || seen?.workspaceLanguageValue !== undefined
+        ? 'workspace'
+        : seen?.workspaceFolderValue !== undefined || seen?.workspaceFolderLanguageValue !== undefined
+          ? 'workspaceFolder'
+          : seen?.globalValue !== undefined || seen?.globalLanguageValue !== undefined
+            ? 'user'
+            : 'default';
+    bad.push({ field, scope: where });
+  }
+  return bad;
+}
+
+/**
+ * The Settings editor command (and its argument) that opens the scope holding a bad value, searched
+ * for that setting: Workspace for a value set in the workspace or its folder (a single-folder
+ * workspace shows the folder's settings there), User otherwise.
+ */
+export function settingsEditorFor(bad: readonly { field: string; scope: SettingScope }[]): { command: string; args: { query: string } } {
+  const first = bad[0];
+  const query = first ? `rnnLens.${first.field}` : '@ext:rnn-lens.rnn-lens';
+  const inWorkspace = first && (first.scope === 'workspace' || first.scope === 'workspaceFolder');
+  return { command: inWorkspace ? 'workbench.action.openWorkspaceSettings' : 'workbench.action.openGlobalSettings', args: { query } };
 }
 
 /** How to read data, from settings. */

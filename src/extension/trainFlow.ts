@@ -6,14 +6,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CELL_KINDS, CELL_SPECS } from '../core/cells';
-import { modelConfigSchema, describeConfig, type ModelConfig } from '../shared/config';
+import { modelConfigSchema, describeConfig, trainingConfigSchema, type ModelConfig } from '../shared/config';
 import { DATASET_FORMAT_TABLE, type DatasetFormat, type ParseOptions } from '../shared/dataset';
-import type { DatasetSummary, TrainProgress } from '../shared/protocol';
+import type { DatasetSummary, ModelSource, TrainProgress } from '../shared/protocol';
 import { RpcError } from '../shared/rpc';
+import type { EditorTracker } from './editors';
 import type { EngineClient } from './engineClient';
-import type { ModelEntry, ModelStore } from './modelStore';
-import { readModelConfig, readParseOptions } from './settings';
-import { percent, reportLines, trainedHeadline } from './trainingReport';
+import { defaultModelName, type ModelEntry, type ModelStore } from './modelStore';
+import { badModelSettings, readModelConfig, readParseOptions, settingsEditorFor } from './settings';
+import type { TrainingRuns } from './trainingRun';
+import { accuracyPhrase, percent, reportLines, splitShares, tokenizationItem, trainedHeadline } from './trainingReport';
 
 /** Arguments for running the command without prompts (tests, keybindings, other extensions). */
 export interface TrainCommandArgs {
@@ -25,6 +27,8 @@ export interface TrainCommandArgs {
   parse?: ParseOptions;
   /** Model name (made unique). */
   name?: string;
+  /** With noPrompt: replace the newest model trained from the same document (once the new one is saved). */
+  replace?: boolean;
   /** With noPrompt: skip lines that do not parse instead of failing. */
   skipInvalid?: boolean;
   /** Train on this document instead of the active editor's; with `range`, on that range. */
@@ -37,7 +41,21 @@ interface Source {
   document: vscode.TextDocument;
   text: string;
   firstLine: number;
+  /** Which part of the document, e.g. "400 selected lines". */
   what: string;
+  /** The same with the file, e.g. "400 selected lines of names.tsv". */
+  label: string;
+  range?: vscode.Range;
+}
+
+/** Lines of a document as a reader counts them: a final newline does not start another line. */
+function lineCount(document: vscode.TextDocument): number {
+  const last = document.lineAt(document.lineCount - 1);
+  return document.lineCount > 1 && last.text === '' ? document.lineCount - 1 : document.lineCount;
+}
+
+function lines(n: number): string {
+  return n === 1 ? vscode.l10n.t('1 line') : vscode.l10n.t('{0} lines', n.toLocaleString());
 }
 
 /** A user-facing failure: shown as an error message, never as a stack trace. */
@@ -50,13 +68,13 @@ class FlowError extends Error {
   }
 }
 
-async function pickSource(args: TrainCommandArgs): Promise<Source> {
+/** The text to train on: the command's document and range, else the selection (or all) of the editor the user works in. */
+async function pickSource(args: TrainCommandArgs, editor: vscode.TextEditor | undefined): Promise<Source> {
   let document: vscode.TextDocument;
   let range: vscode.Range | undefined = args.range;
   if (args.uri) {
     document = await vscode.workspace.openTextDocument(args.uri);
   } else {
-    const editor = vscode.window.activeTextEditor;
     if (!editor) throw new FlowError(vscode.l10n.t('Open a file of labelled examples (e.g. label⇥text lines) and select the lines to train on.'));
     document = editor.document;
     if (!range && !editor.selection.isEmpty) range = editor.selection;
@@ -65,12 +83,45 @@ async function pickSource(args: TrainCommandArgs): Promise<Source> {
     const text = document.getText(range);
     if (text.trim() === '') throw new FlowError(vscode.l10n.t('The selection holds only whitespace. Select lines of labelled examples, or select nothing to use the whole document.'));
     // A selection ending at the start of a line (whole lines selected) does not include that line.
-    const lines = Math.max(1, range.end.line - range.start.line + (range.end.character > 0 ? 1 : 0));
-    return { document, text, firstLine: range.start.line + 1, what: vscode.l10n.t('{0} selected lines', lines) };
+    const count = Math.max(1, range.end.line - range.start.line + (range.end.character > 0 ? 1 : 0));
+    const what = count === 1 ? vscode.l10n.t('1 selected line') : vscode.l10n.t('{0} selected lines', count.toLocaleString());
+    return { document, text, firstLine: range.start.line + 1, what, label: vscode.l10n.t('{0} of {1}', what, fileLabel(document)), range };
   }
   const text = document.getText();
   if (text.trim() === '') throw new FlowError(vscode.l10n.t('The document is empty. Add labelled examples (e.g. "positive⇥great film" per line), then run the command again.'));
-  return { document, text, firstLine: 1, what: vscode.l10n.t('the whole document ({0} lines)', document.lineCount) };
+  const what = vscode.l10n.t('the whole document ({0})', lines(lineCount(document)));
+  return { document, text, firstLine: 1, what, label: vscode.l10n.t('all of {0} ({1})', fileLabel(document), lines(lineCount(document))) };
+}
+
+/** The config with the tokenisation 'auto' picks for the parsed examples. */
+function resolvedFor(config: ModelConfig, summary: DatasetSummary): ModelConfig {
+  return config.tokenization === 'auto' ? { ...config, tokenization: summary.autoTokenization.kind } : config;
+}
+
+/** The default model name: the file and the settings, with the tokenisation 'auto' would pick. */
+function nameFor(source: Source, config: ModelConfig, summary: DatasetSummary): string {
+  return defaultModelName(source.document.fileName, resolvedFor(config, summary));
+}
+
+/** True when a saved model trained with these settings (the tokenisation as 'auto' picks it now). */
+function sameSettings(model: ModelEntry, config: ModelConfig, summary: DatasetSummary): boolean {
+  const resolved = resolvedFor(config, summary) as unknown as Record<string, unknown>;
+  const saved = model.metadata.config as unknown as Record<string, unknown>;
+  return Object.keys(resolved).every((k) => resolved[k] === saved[k]);
+}
+
+/** A saved model in a few words: when and on what it trained, and how well. */
+function describePrevious(model: ModelEntry): string {
+  const m = model.metadata;
+  return [new Date(m.created).toLocaleString(), ...(m.source ? [m.source.what] : []), accuracyPhrase(m)].filter(Boolean).join(' · ');
+}
+
+function rangeJson(range: vscode.Range): [number, number, number, number] {
+  return [range.start.line, range.start.character, range.end.line, range.end.character];
+}
+
+function fileLabel(document: vscode.TextDocument): string {
+  return document.isUntitled ? document.uri.path : path.basename(document.fileName);
 }
 
 function describeError(err: unknown): string {
@@ -89,6 +140,8 @@ export class TrainFlow {
     private readonly engine: EngineClient,
     private readonly store: ModelStore,
     private readonly log: vscode.LogOutputChannel,
+    private readonly runs: TrainingRuns,
+    private readonly editors: EditorTracker,
   ) {}
 
   /** Runs the whole command. Resolves with the new model, or undefined when the user backed out or it failed (the error was shown). */
@@ -98,6 +151,17 @@ export class TrainFlow {
     } catch (err) {
       if (err instanceof RpcError && err.code === 'cancelled') {
         void vscode.window.showInformationMessage(err.message);
+        return undefined;
+      }
+      if (err instanceof RpcError && err.code === 'engineCrashed') {
+        // The one notification of the crash (the engine client leaves it to this flow).
+        const message = vscode.l10n.t('Training stopped: {0} Nothing was saved; the active model and your other models are unchanged.', err.message);
+        this.log.error(message);
+        if (args.noPrompt) throw new Error(message);
+        const again = vscode.l10n.t('Train Again');
+        const choice = await vscode.window.showErrorMessage(vscode.l10n.t('RNN Lens: {0}', message), again, vscode.l10n.t('Show Log'));
+        if (choice === again) return this.run({ ...args, noPrompt: false });
+        if (choice) this.log.show();
         return undefined;
       }
       const message = err instanceof FlowError ? err.message : describeError(err);
@@ -116,34 +180,40 @@ export class TrainFlow {
   }
 
   private async runOrThrow(args: TrainCommandArgs): Promise<ModelEntry | undefined> {
-    const source = await pickSource(args);
+    const running = this.runs.active;
+    if (running) {
+      throw new FlowError(vscode.l10n.t('"{0}" is still training (on {1}); one model trains at a time. Cancel it, or wait for it to finish.', running.name, running.what), [
+        { title: vscode.l10n.t('Cancel Training'), run: () => void this.runs.cancel() },
+      ]);
+    }
+    const source = await pickSource(args, this.editors.followed());
     const check = readModelConfig(source.document.uri);
     if (!check.ok) {
+      // Open the scope that holds the wrong value (Workspace or User), on that setting.
+      const where = settingsEditorFor(badModelSettings(source.document.uri));
       throw new FlowError(check.problems.join(' '), [
-        { title: vscode.l10n.t('Open Settings'), run: () => void vscode.commands.executeCommand('workbench.action.openSettings', 'rnnLens') },
+        { title: vscode.l10n.t('Open Settings'), run: () => void vscode.commands.executeCommand(where.command, where.args) },
       ]);
     }
     let config: ModelConfig = { ...check.config, ...args.config };
-    const overrides = modelConfigSchema.safeParse(config);
+    const overrides = trainingConfigSchema.safeParse(config);
     if (!overrides.success) throw new FlowError(`Bad config override: ${overrides.error.issues[0].path.join('.')}: ${overrides.error.issues[0].message}`);
 
     let parseOptions: ParseOptions = { ...readParseOptions(source.document.uri), ...args.parse, firstLine: source.firstLine };
-    let summary = await this.parse(source, parseOptions);
+    let summary = await this.parse(source, parseOptions, config);
     let skipInvalid = false;
     if (summary.errorCount > 0) {
-      const shown = summary.errors.slice(0, 3).map((e) => e.message).join('; ');
-      const more = summary.errorCount > 3 ? vscode.l10n.t(' and {0} more', summary.errorCount - 3) : '';
-      this.log.warn(`${summary.errorCount} line(s) do not parse as ${summary.description}: ${summary.errors.map((e) => e.message).join('; ')}`);
+      const shown = summary.errors.slice(0, 3).map((e) => e.message);
+      const rest = summary.errorCount - shown.length;
+      const more = rest <= 0 ? '' : rest === 1 ? vscode.l10n.t('…and 1 more line (all are in the RNN Lens log).') : vscode.l10n.t('…and {0} more lines (all are in the RNN Lens log).', rest.toLocaleString());
+      const count = summary.errorCount === 1 ? vscode.l10n.t('1 line does not parse as {0}', summary.description) : vscode.l10n.t('{0} lines do not parse as {1}', summary.errorCount.toLocaleString(), summary.description);
+      this.log.warn(`${count}: ${summary.errors.map((e) => e.message).join('; ')}`);
       if (args.noPrompt) {
-        if (!args.skipInvalid) throw new FlowError(vscode.l10n.t('{0} line(s) do not parse as {1}: {2}{3}.', summary.errorCount, summary.description, shown, more));
+        if (!args.skipInvalid) throw new FlowError(`${count}: ${shown.join('; ')}.${more ? ` ${more}` : ''}`);
         skipInvalid = true;
       } else {
-        const skip = vscode.l10n.t('Skip Them and Continue');
-        const choice = await vscode.window.showWarningMessage(
-          vscode.l10n.t('{0} of the lines do not parse as {1}', summary.errorCount, summary.description),
-          { modal: true, detail: `${shown}${more}.` },
-          skip,
-        );
+        const skip = summary.errorCount === 1 ? vscode.l10n.t('Skip It and Continue') : vscode.l10n.t('Skip Them and Continue');
+        const choice = await vscode.window.showWarningMessage(count, { modal: true, detail: [...shown, more].filter(Boolean).join('\n') }, skip);
         if (choice !== skip) return undefined;
         skipInvalid = true;
       }
@@ -151,21 +221,27 @@ export class TrainFlow {
     if (summary.problems.length > 0) throw new FlowError(summary.problems.join(' '));
     for (const w of summary.warnings) this.log.warn(w);
 
-    let name = args.name ?? `${path.basename(source.document.fileName, path.extname(source.document.fileName)) || 'model'}-${config.cell}`;
+    await this.store.refresh();
+    // The model trained from this document before, offered for replacement (by default when the settings are the same).
+    const previous = this.store.trainedFrom(source.document.uri);
+    let replace = args.noPrompt ? !!args.replace && !!previous : !!previous && sameSettings(previous, config, summary);
+    let name = args.name ?? nameFor(source, config, summary);
     if (!args.noPrompt) {
-      const picked = await this.pickConfig(source, summary, config, name, parseOptions);
+      const picked = await this.pickConfig(source, summary, config, name, parseOptions, args.name !== undefined, previous, replace);
       if (!picked) return undefined;
-      ({ config, name, parseOptions, summary } = picked);
+      ({ config, name, parseOptions, summary, replace } = picked);
     }
     await this.store.refresh();
-    const finalName = this.store.uniqueName(name);
-    return this.train(source, summary, parseOptions, skipInvalid, config, finalName);
+    const replacing = replace ? previous : undefined;
+    const finalName = this.store.uniqueName(name, replacing?.name);
+    return this.train(source, summary, parseOptions, skipInvalid, config, finalName, replacing);
   }
 
-  private async parse(source: Source, options: ParseOptions): Promise<DatasetSummary> {
+  /** Parses the source; with the config's split shares, so the summary warns when there are too few examples for a test split. */
+  private async parse(source: Source, options: ParseOptions, config: ModelConfig): Promise<DatasetSummary> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('RNN Lens: reading {0}…', source.what) },
-      () => this.engine.request('parse', { text: source.text, options }),
+      () => this.engine.request('parse', { text: source.text, options, split: { validation: config.validationSplit, test: config.testSplit } }, { reportsCrash: true }),
     );
   }
 
@@ -176,13 +252,20 @@ export class TrainFlow {
     initialConfig: ModelConfig,
     initialName: string,
     initialOptions: ParseOptions,
-  ): Promise<{ config: ModelConfig; name: string; parseOptions: ParseOptions; summary: DatasetSummary } | undefined> {
+    initialNamed: boolean,
+    previous: ModelEntry | undefined,
+    initialReplace: boolean,
+  ): Promise<{ config: ModelConfig; name: string; parseOptions: ParseOptions; summary: DatasetSummary; replace: boolean } | undefined> {
     let config = initialConfig;
     let name = initialName;
+    // The name follows the settings until the user types one.
+    let named = initialNamed;
+    let replace = initialReplace;
     let parseOptions = initialOptions;
     let summary = initialSummary;
     let activeId = 'train';
     for (;;) {
+      if (!named) name = nameFor(source, config, summary);
       type Item = vscode.QuickPickItem & { id: string };
       const classes = summary.classes
         .slice(0, 6)
@@ -190,25 +273,33 @@ export class TrainFlow {
         .join(' · ');
       const moreClasses = summary.classes.length > 6 ? ` · +${summary.classes.length - 6}` : '';
       const items: Item[] = [
-        { id: 'train', label: `$(play) ${vscode.l10n.t('Train with these settings')}`, description: describeConfig(config), detail: vscode.l10n.t('{0} epochs · learning rate {1} · batch {2} · {3} held out for validation', config.epochs, config.learningRate, config.batchSize, percent(config.validationSplit)) },
+        { id: 'train', label: `$(play) ${vscode.l10n.t('Train with these settings')}`, description: describeConfig(resolvedFor(config, summary)), detail: vscode.l10n.t('{0} epochs · learning rate {1} · batch {2} · split {3} % training / validation / test', config.epochs, config.learningRate, config.batchSize, splitShares(config)) },
         { id: 'sep-data', label: vscode.l10n.t('Data'), kind: vscode.QuickPickItemKind.Separator },
         { id: 'format', label: vscode.l10n.t('Format: {0}', summary.description), description: vscode.l10n.t('{0} examples', summary.exampleCount.toLocaleString()), detail: `${classes}${moreClasses}` },
         // What looks wrong with the data, before training (picking one comes back here).
         ...summary.warnings.map((warning, i) => ({ id: `warning-${i}`, label: `$(warning) ${warning}` })),
         { id: 'sep-model', label: vscode.l10n.t('Model'), kind: vscode.QuickPickItemKind.Separator },
         { id: 'name', label: vscode.l10n.t('Name: {0}', name) },
+        ...(previous
+          ? [
+              replace
+                ? { id: 'replace', label: `$(replace) ${vscode.l10n.t('Replaces "{0}" once trained', previous.name)}`, description: describePrevious(previous), detail: vscode.l10n.t('Pick to keep it and save a new model') }
+                : { id: 'replace', label: `$(add) ${vscode.l10n.t('Keeps "{0}" and saves a new model', previous.name)}`, description: describePrevious(previous), detail: vscode.l10n.t('Pick to replace it (trained from this file too)') },
+            ]
+          : []),
         { id: 'cell', label: vscode.l10n.t('Cell: {0}', CELL_SPECS[config.cell].label) },
         { id: 'hiddenSize', label: vscode.l10n.t('Hidden size: {0}', config.hiddenSize) },
         { id: 'layers', label: vscode.l10n.t('Layers: {0}', config.layers) },
         { id: 'bidirectional', label: vscode.l10n.t('Bidirectional: {0}', config.bidirectional ? vscode.l10n.t('on') : vscode.l10n.t('off')) },
         { id: 'embeddingSize', label: vscode.l10n.t('Embedding size: {0}', config.embeddingSize) },
-        { id: 'tokenization', label: vscode.l10n.t('Tokenisation: {0}', config.tokenization === 'word' ? vscode.l10n.t('words') : vscode.l10n.t('characters')) },
+        { id: 'tokenization', ...tokenizationItem(config.tokenization, summary.autoTokenization) },
         { id: 'sep-training', label: vscode.l10n.t('Training'), kind: vscode.QuickPickItemKind.Separator },
         { id: 'epochs', label: vscode.l10n.t('Epochs: {0}', config.epochs) },
         { id: 'learningRate', label: vscode.l10n.t('Learning rate: {0}', config.learningRate) },
       ];
       const pick = vscode.window.createQuickPick<Item>();
-      pick.title = vscode.l10n.t('Train RNN on {0} — {1}, {2} examples, {3} classes', source.what, summary.description, summary.exampleCount.toLocaleString(), summary.classes.length);
+      // Short enough for one line; the format, examples and classes are the Data item's.
+      pick.title = vscode.l10n.t('Train RNN on {0}', source.label);
       pick.placeholder = vscode.l10n.t('Enter trains with these settings; pick a line to change it');
       pick.items = items;
       pick.activeItems = items.filter((i) => i.id === activeId);
@@ -223,13 +314,16 @@ export class TrainFlow {
       activeId = chosen.id;
       switch (chosen.id) {
         case 'train':
-          return { config, name, parseOptions, summary };
+          return { config, name, parseOptions, summary, replace };
+        case 'replace':
+          replace = !replace;
+          break;
         case 'format': {
           const format = await this.pickFormat(summary.format);
           if (format) {
             const options = { ...parseOptions, format } as ParseOptions;
             try {
-              const next = await this.parse(source, options);
+              const next = await this.parse(source, options, config);
               parseOptions = options;
               summary = next;
             } catch (err) {
@@ -244,7 +338,10 @@ export class TrainFlow {
             value: name,
             validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give the model a name')),
           });
-          if (value?.trim()) name = value.trim();
+          if (value?.trim()) {
+            name = value.trim();
+            named = true;
+          }
           break;
         }
         case 'cell': {
@@ -252,17 +349,15 @@ export class TrainFlow {
             CELL_KINDS.map((c) => ({ label: CELL_SPECS[c].label, id: c, picked: c === config.cell })),
             { title: vscode.l10n.t('Recurrent cell') },
           );
-          if (cell) {
-            if (name === initialName || name.endsWith(`-${config.cell}`)) name = name.replace(new RegExp(`-${config.cell}$`), `-${cell.id}`);
-            config = { ...config, cell: cell.id };
-          }
+          if (cell) config = { ...config, cell: cell.id };
           break;
         }
         case 'bidirectional':
           config = { ...config, bidirectional: !config.bidirectional };
           break;
         case 'tokenization':
-          config = { ...config, tokenization: config.tokenization === 'word' ? 'char' : 'word' };
+          // auto → words → characters → auto
+          config = { ...config, tokenization: ({ auto: 'word', word: 'char', char: 'auto' } as const)[config.tokenization] };
           break;
         default: {
           if (chosen.id.startsWith('warning-')) break;
@@ -302,42 +397,83 @@ export class TrainFlow {
     skipInvalid: boolean,
     config: ModelConfig,
     name: string,
+    replacing: ModelEntry | undefined,
   ): Promise<ModelEntry | undefined> {
-    const modelDir = this.store.dirFor(name);
-    this.log.info(`Training "${name}" on ${source.what} of ${source.document.uri.toString()}: ${summary.description}, ${summary.exampleCount} examples; ${describeConfig(config)}, ${JSON.stringify(config)}`);
-    const metadata = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0}', name), cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => {
-          this.log.info('Cancel requested: stopping after this batch and keeping the best model so far.');
-          controller.abort();
-        });
-        let reported = 0;
-        const result = await this.engine.request(
-          'train',
-          // The options the engine resolved when it parsed (format and columns fixed), so it does not detect them again.
-          { text: source.text, options: { ...parseOptions, ...summary.resolved }, skipInvalid, config, modelDir, name },
-          {
-            signal: controller.signal,
-            onProgress: (p) => {
-              const done = p.epochs > 0 ? ((p.epoch - 1 + (p.batches > 0 ? p.batch / p.batches : 0)) / p.epochs) * 100 : 0;
-              const increment = Math.max(0, done - reported);
-              reported += increment;
-              progress.report({ message: this.progressMessage(p), increment: p.phase === 'training' ? increment : undefined });
-            },
-          },
-        );
-        return result.metadata;
-      },
-    );
-    await this.store.setActive(name);
-    const entry = this.store.models.find((m) => m.name === name);
-    for (const l of reportLines(metadata)) this.log.info(l);
-    void vscode.window.showInformationMessage(`${trainedHeadline(metadata)} ${vscode.l10n.t('Hover a line to see its predicted class.')}`, vscode.l10n.t('Show Report')).then((c) => {
-      if (c) this.log.show();
+    // The run saves into a staging folder, adopted under its name only once it is whole (and, when
+    // replacing, only then does the old model go).
+    const modelDir = this.store.stagingDirFor(name);
+    const before = this.store.active;
+    const modelSource: ModelSource = { uri: source.document.uri.toString(), what: source.label };
+    this.log.info(`Training "${name}" on ${source.label} (${source.document.uri.toString()}): ${summary.description}, ${summary.exampleCount} examples; ${describeConfig(config)}, ${JSON.stringify(config)}${replacing ? `; replaces "${replacing.name}"` : ''}`);
+    const controller = new AbortController();
+    await this.runs.begin({ name, what: source.label, uri: modelSource.uri, range: source.range && rangeJson(source.range) }, () => {
+      this.log.info('Cancel requested: stopping after this batch and keeping the best model so far.');
+      controller.abort();
     });
-    return entry;
+    let metadata;
+    try {
+      metadata = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0}', name), cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => this.runs.cancel());
+          let reported = 0;
+          const result = await this.engine.request(
+            'train',
+            // The options the engine resolved when it parsed (format and columns fixed), so it does not detect them again.
+            { text: source.text, options: { ...parseOptions, ...summary.resolved }, skipInvalid, config, modelDir, name, source: modelSource },
+            {
+              signal: controller.signal,
+              reportsCrash: true,
+              onProgress: (p) => {
+                const done = p.epochs > 0 ? ((p.epoch - 1 + (p.batches > 0 ? p.batch / p.batches : 0)) / p.epochs) * 100 : 0;
+                const increment = Math.max(0, done - reported);
+                reported += increment;
+                const message = this.progressMessage(p);
+                progress.report({ message, increment: p.phase === 'training' ? increment : undefined });
+                this.runs.progress(reported, message);
+              },
+            },
+          );
+          return result.metadata;
+        },
+      );
+    } finally {
+      await this.runs.end();
+    }
+    for (const l of reportLines(metadata)) this.log.info(l);
+    const show = (message: string, ...actions: { title: string; run(): unknown }[]) =>
+      void vscode.window.showInformationMessage(message, ...actions.map((a) => a.title), vscode.l10n.t('Show Report')).then((c) => {
+        const action = actions.find((a) => a.title === c);
+        if (action) void action.run();
+        else if (c) this.log.show();
+      });
+
+    if (metadata.metrics.cancelled) {
+      // A run cancelled early is barely trained: it never replaces a model nor takes the active one's place.
+      const entry = await this.store.adopt(modelDir, this.store.uniqueName(name));
+      const remove = { title: vscode.l10n.t('Delete It'), run: () => this.store.delete(entry.name) };
+      if (!before) {
+        await this.store.setActive(entry.name);
+        show(vscode.l10n.t('Training cancelled after {0} of {1} epochs: the best model so far is saved as "{2}" and active.', metadata.metrics.epochsCompleted, config.epochs, entry.name), remove);
+        return this.store.models.find((m) => m.name === entry.name);
+      }
+      const use = vscode.l10n.t('Make It Active');
+      show(
+        vscode.l10n.t('Training cancelled after {0} of {1} epochs: saved as "{2}" but not made active; "{3}" stays the active model.', metadata.metrics.epochsCompleted, config.epochs, entry.name, before.name),
+        { title: use, run: () => this.store.setActive(entry.name) },
+        remove,
+      );
+      return entry;
+    }
+
+    const entry = await this.store.adopt(modelDir, name);
+    if (replacing && replacing.name !== entry.name) await this.store.delete(replacing.name);
+    // The engine may hold the replaced model's weights under the same folder.
+    if (replacing) await this.engine.request('unload', { modelDir: replacing.dir }).catch(() => undefined);
+    await this.store.setActive(entry.name);
+    const replaced = replacing ? ` ${vscode.l10n.t('It replaces the model "{0}".', replacing.name)}` : '';
+    show(`${trainedHeadline(metadata)}${replaced} ${vscode.l10n.t('Hover a line to see its predicted class.')}`);
+    return this.store.models.find((m) => m.name === entry.name);
   }
 
   private progressMessage(p: TrainProgress): string {
