@@ -3,40 +3,16 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RnnLensApi } from '../../../src/extension/extension';
 import type { ModelEntry } from '../../../src/extension/modelStore';
 import { checkReaderModel } from '../../../src/shared/readerModel';
+import { api, hoverText, waitFor } from './helpers';
 
 const small = { hiddenSize: 16, embeddingSize: 8, epochs: 2, tokenization: 'char', learningRate: 0.02, batchSize: 32 };
-
-async function api(): Promise<RnnLensApi> {
-  const ext = vscode.extensions.getExtension<RnnLensApi>('rnn-lens.rnn-lens');
-  assert.ok(ext, 'the extension is installed');
-  return ext.activate();
-}
 
 function namesUri(): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'the test workspace is open');
   return vscode.Uri.joinPath(folder.uri, 'names.tsv');
-}
-
-async function hoverText(uri: vscode.Uri, line: number, character = 2): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, character));
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))
-    .join('\n');
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('RNN Lens in a real extension host', function () {

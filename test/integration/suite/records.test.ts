@@ -3,52 +3,22 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { RnnLensApi } from '../../../src/extension/extension';
 import type { ModelEntry } from '../../../src/extension/modelStore';
+import { api, hoverText, waitFor, workspaceUri } from './helpers';
 
 const small = { hiddenSize: 16, embeddingSize: 8, epochs: 2, tokenization: 'char', learningRate: 0.02, batchSize: 32 };
 
 /** The two-line record of the CSV below: a quoted name field that holds a newline and a comma. */
 const TWO_LINE_TEXT = 'Nicol\nsecond line, with comma';
 
-async function api(): Promise<RnnLensApi> {
-  const ext = vscode.extensions.getExtension<RnnLensApi>('rnn-lens.rnn-lens');
-  assert.ok(ext, 'the extension is installed');
-  return ext.activate();
-}
-
-function workspaceUri(file: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test workspace is open');
-  return vscode.Uri.joinPath(folder.uri, file);
-}
-
 /** label⇥name lines of the demo's names.tsv. */
 function nameLines(count: number): string[] {
   return fs.readFileSync(workspaceUri('names.tsv').fsPath, 'utf8').split('\n').filter(Boolean).slice(0, count);
 }
 
-async function hoverText(uri: vscode.Uri, line: number, character = 2): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, character));
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))
-    .join('\n');
-}
-
 /** The text the hover says it read (between “ and ”), its markdown escapes undone. */
 function hoveredText(markdown: string): string | undefined {
   return /tokens of “([^”]*)”/.exec(markdown)?.[1].replace(/\\(.)/g, '$1');
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function train(uri: vscode.Uri, name: string): Promise<ModelEntry> {

@@ -4,25 +4,13 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { RnnLensApi } from '../../../src/extension/extension';
 import type { ModelEntry } from '../../../src/extension/modelStore';
 import { badModelSettings, settingsEditorFor } from '../../../src/extension/settings';
+import { api, waitFor, workspaceUri as workspaceFile } from './helpers';
 
 const quick = { hiddenSize: 16, embeddingSize: 8, epochs: 1, tokenization: 'char', learningRate: 0.02, batchSize: 32 };
 /** Enough epochs that a run is still training when the test acts on it. */
 const long = { ...quick, epochs: 400 };
-
-async function api(): Promise<RnnLensApi> {
-  const ext = vscode.extensions.getExtension<RnnLensApi>('rnn-lens.rnn-lens');
-  assert.ok(ext, 'the extension is installed');
-  return ext.activate();
-}
-
-function workspaceFile(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test workspace is open');
-  return vscode.Uri.joinPath(folder.uri, name);
-}
 
 /** A copy of the first lines of names.tsv as a file of its own (a source no other test trains on). */
 async function namesCopy(fileName: string, lineCount = 200): Promise<vscode.Uri> {
@@ -30,16 +18,6 @@ async function namesCopy(fileName: string, lineCount = 200): Promise<vscode.Uri>
   const lines = fs.readFileSync(workspaceFile('names.tsv').fsPath, 'utf8').split('\n').slice(0, lineCount);
   fs.writeFileSync(uri.fsPath, `${lines.join('\n')}\n`);
   return uri;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function train(args: Record<string, unknown>): Promise<ModelEntry | undefined> {

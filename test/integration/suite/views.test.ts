@@ -6,6 +6,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RnnLensApi } from '../../../src/extension/extension';
+import { api, waitFor } from './helpers';
 
 interface Message {
   t: string;
@@ -15,22 +16,6 @@ interface Message {
   params?: { text?: string };
   ok?: boolean;
   result?: { model?: unknown; text?: string };
-}
-
-async function api(): Promise<RnnLensApi> {
-  const ext = vscode.extensions.getExtension<RnnLensApi>('rnn-lens.rnn-lens');
-  assert.ok(ext, 'the extension is installed');
-  return ext.activate();
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**
