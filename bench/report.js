@@ -10,6 +10,7 @@ const { formatEngineRss } = require('./engineRss');
 const { loadAverage } = require('./machine');
 const { PEERS } = require('./peers');
 const { CONFIGS, CONFIG_NAMES, PHASES, CAPTURE, TIMING } = require('./workload');
+const { flopsPerToken } = require('./peak');
 
 const ROOT = path.join(__dirname, '..');
 const RESULTS_DIR = path.join(__dirname, 'results');
@@ -38,7 +39,7 @@ function formatRatio(value) {
 
 
 /** The JSON report of a run, its fields in the order written; finishedAt and the load average are taken now. */
-function buildReport({ options, startedAt, machine, torch, peers, comparison, engineRss }) {
+function buildReport({ options, startedAt, machine, torch, peers, comparison, engineRss, sgemmPeak }) {
   const finishedAt = new Date();
   return {
     schema: 1,
@@ -62,6 +63,8 @@ function buildReport({ options, startedAt, machine, torch, peers, comparison, en
     ratiosMedianOfRounds: comparison.ratiosMedianOfRounds,
     ratiosMedianOfRoundsDefinition: 'the same from the median of each cell\'s rounds (torch-best: per cell, the higher of the PyTorch medians)',
     engineRss,
+    sgemmPeak,
+    flopsPerToken: Object.fromEntries(CONFIG_NAMES.map((c) => [c, Object.fromEntries(PHASES.map((ph) => [ph, flopsPerToken(CONFIGS[c], ph)]))])),
     loadAverageAtEnd: loadAverage(),
     busyWarning: busyWarning(peers),
   };
@@ -154,6 +157,7 @@ function printReport(report) {
     }
     if (ours.info.kernelName) out.push(`  ours used kernels: ${ours.info.kernelName}${ours.info.randomWeights === false ? ' (weights left as created: no setWeights)' : ''}`);
   }
+  out.push(...formatGflops(report));
   out.push('');
   const captureTitle = `inference with full capture, one ${CAPTURE.time}-token sentence (E=${CONFIGS.small.embedding}, H=${CAPTURE.hidden}, ${CAPTURE.layers} layers, bidirectional, vocab ${CONFIGS.small.vocab})`;
   const capture = ours?.capture;
@@ -175,6 +179,28 @@ function printReport(report) {
   out.push(`  git ${m.gitCommit ?? '?'}${m.gitDirty ? ' (uncommitted changes)' : ''}; run took ${report.durationSeconds.toFixed(0)} s`);
   out.push(`results: ${path.relative(ROOT, report.files.stamped)} and ${path.relative(ROOT, report.files.latest)}`);
   console.log(out.join('\n'));
+}
+
+/** GFLOP/s of ours and PyTorch's best per cell (tokens/s × FLOP per token) and their share of the sgemm peak measured in this run. */
+function formatGflops(report) {
+  const out = [];
+  const peak = report.sgemmPeak?.best;
+  out.push(`GFLOP/s (tokens/s × FLOP per token: ${CONFIG_NAMES.flatMap((c) => PHASES.map((ph) => `${c} ${ph} ${(report.flopsPerToken[c][ph] / 1e6).toFixed(2)} M`)).join(', ')})${peak ? `; % of the sgemm peak ${peak.gflops.toFixed(0)} GFLOP/s (${peak.library}, ${report.sgemmPeak.settings})` : `; sgemm peak not measured (${report.sgemmPeak?.errors?.join('; ') ?? 'not run'})`}`);
+  const rows = [['ours', report.peers.find((p) => p.id === 'ours')?.cells], ['PyTorch best', report.torchBest?.cells]];
+  for (const [label, cells] of rows) {
+    if (!cells) continue;
+    const parts = CONFIG_NAMES.flatMap((c) =>
+      PHASES.map((ph) => {
+        const rate = cells[c][ph].tokensPerSecond;
+        if (!Number.isFinite(rate)) return `${c} ${ph} –`;
+        const gflops = (rate * report.flopsPerToken[c][ph]) / 1e9;
+        return `${c} ${ph} ${gflops.toFixed(1)}${peak ? ` (${((100 * gflops) / peak.gflops).toFixed(0)} %)` : ''}`;
+      }),
+    );
+    out.push(`  ${label}: ${parts.join(', ')}`);
+  }
+  for (const r of report.sgemmPeak?.results ?? []) out.push(`  sgemm ${r.n}³ on ${r.threads} threads: ${r.library} ${r.gflops.toFixed(0)} GFLOP/s`);
+  return out;
 }
 
 /** A warning naming the peers during whose run other processes kept more than a quarter of a core busy. */

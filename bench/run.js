@@ -13,6 +13,7 @@
 const { parseArgs } = require('node:util');
 const { measureEngineRss } = require('./engineRss');
 const { machineInfo } = require('./machine');
+const { measureSgemmPeak } = require('./peak');
 const { PEERS, matchesPeer, findTorchPython } = require('./peers');
 const { compare } = require('./ratios');
 const { buildReport, writeReport, printReport, progress } = require('./report');
@@ -71,6 +72,9 @@ async function main() {
   const machine = machineInfo();
   const torch = options.peers.some((p) => p.kind === 'torch') ? findTorchPython() : { error: 'not requested' };
   if (machine.loadAverageAtStart[0] > 0.5) progress(`warning: load average ${machine.loadAverageAtStart[0]} before starting — other processes share the CPU; figures will be noisy`);
+  // The machine's sgemm peak, in the same run, before the peers (the report gives each cell's fraction of it).
+  progress('sgemm peak: float32 2048³ on two threads with the best BLAS Python has…');
+  const sgemmPeak = measureSgemmPeak(torch.python ?? 'python3');
   const peers = await runAllPeers(options, torch);
   let engineRss;
   if (options.peers.some((p) => p.id === 'ours')) {
@@ -81,7 +85,7 @@ async function main() {
       engineRss = { error: error.message };
     }
   }
-  const report = buildReport({ options, startedAt, machine, torch, peers, comparison: compare(peers), engineRss });
+  const report = buildReport({ options, startedAt, machine, torch, peers, comparison: compare(peers), engineRss, sgemmPeak });
   writeReport(report, options);
   printReport(report);
 }
