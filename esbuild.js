@@ -107,7 +107,10 @@ async function main() {
   // A release build starts from an empty dist/, so no stale source maps or bundles ship.
   if (production) fs.rmSync('dist', { recursive: true, force: true });
   copyCodicons();
-  const kernels = buildWasmKernels();
+  // The native kernels (scripts/buildNative.js): compiled only when their sources changed; without a
+  // compiler it says why and the engine runs on WebAssembly (unless RNN_LENS_REQUIRE_NATIVE=1).
+  const native = require('./scripts/buildNative').buildNativeOrExplain();
+  const kernels = Promise.all([buildWasmKernels(), native]);
   if (watch) {
     const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
     await Promise.all([kernels, ...contexts.map((c) => c.watch())]);

@@ -166,7 +166,7 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'info': {
       const s = await service(v);
-      print({ backend: await s.backendLabel(), kernels: await s.kernels(), tfjs: s.runtime.tf.version_core, node: process.version, notes: s.runtime.notes });
+      print({ backend: await s.backendLabel(), kernels: await s.kernels(), tfjs: s.runtime.tf.version_core, node: process.version, notes: await s.notes() });
       return 0;
     }
     case 'parse': {

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     tfjsVersion: runtime.tf.version_core,
     backend: await service.backendLabel(),
     kernels: await service.kernels(),
-    notes: runtime.notes,
+    notes: await service.notes(),
   }));
   rpc.handle('parse', (p) => service.parse(p.text, p.options, p.split));
   rpc.handle('train', (p, ctx) => service.train(p, ctx.signal, ctx.progress));

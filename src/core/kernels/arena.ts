@@ -87,7 +87,7 @@ export abstract class ArenaKernels implements Kernels {
   }
 
   release(mark: number): void {
-    if (!Number.isSafeInteger(mark) || mark < this.start || mark > this.top || mark % ALIGN !== 0) {
+    if (!Number.isSafeInteger(mark) || mark < this.start || mark > this.top || (mark - this.start) % ALIGN !== 0) {
       throw new RangeError(`${this.name}: release(${mark}) is not a mark of this arena at or below the current one`);
     }
     this.top = mark;

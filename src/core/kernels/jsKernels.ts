@@ -287,6 +287,49 @@ class JsElementwise implements ElementwiseExports {
   }
 }
 
+/** Where an arena over a (Shared)ArrayBuffer lies: see sharedArenaLayout. */
+export interface ArenaLayout {
+  buffer: ArrayBufferLike;
+  /** The arena's first and end byte offsets. */
+  start: number;
+  end: number;
+  sharing: KernelSharing | undefined;
+}
+
+/**
+ * The region layout of kernels whose memory is a SharedArrayBuffer (the JS kernels, the native ones):
+ * a new buffer holds one alignment step (so no array sits at offset 0, the kernels' "none"), the arena
+ * of capacityFloats, then `spareBytes` for another thread's instance; attached to another instance's
+ * buffer, the arena starts one alignment step into its spare region. `shift` (given the buffer and the
+ * nominal start; a multiple of 4 below ALIGN) moves the arena up, e.g. so that it starts on a 64-byte
+ * boundary of the buffer's real address; a new buffer has ALIGN bytes of room for it.
+ */
+export function sharedArenaLayout(
+  capacityFloats: number, memory: KernelMemoryOptions, who: string, shift?: (buffer: ArrayBufferLike, start: number) => number,
+): ArenaLayout {
+  const arenaBytes = roundUp(capacityFloats * 4, ALIGN);
+  let buffer: ArrayBufferLike;
+  let start: number;
+  let sharing: KernelSharing | undefined;
+  if (memory.attach) {
+    const { memory: shared, at } = memory.attach;
+    if (!(shared instanceof SharedArrayBuffer)) throw new TypeError(`${who} attach to a SharedArrayBuffer`);
+    buffer = shared;
+    start = at + ALIGN;
+    start += shift ? shift(buffer, start) : 0;
+    if (start + arenaBytes > buffer.byteLength) throw new RangeError(`The shared memory has no room for an arena of ${capacityFloats} floats at ${at}`);
+  } else {
+    const spare = roundUp(memory.spareBytes ?? 0, ALIGN);
+    const bytes = ALIGN + arenaBytes + spare + (shift ? ALIGN : 0);
+    // Shared memory where the runtime has it (Node), so worker threads can read and write the arena as with WebAssembly's.
+    const canShare = typeof SharedArrayBuffer === 'function';
+    buffer = canShare ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    start = ALIGN + (shift ? shift(buffer, ALIGN) : 0);
+    sharing = canShare ? { memory: buffer as SharedArrayBuffer, spareAt: start + arenaBytes, spareBytes: spare } : undefined;
+  }
+  return { buffer, start, end: start + arenaBytes, sharing };
+}
+
 class JsKernels extends ArenaKernels {
   private acc = new Float64Array(0);
 
@@ -304,27 +347,8 @@ class JsKernels extends ArenaKernels {
   }
 
   constructor(capacityFloats: number, memory: KernelMemoryOptions = {}) {
-    const arenaBytes = roundUp(capacityFloats * 4, ALIGN);
-    let buffer: ArrayBufferLike;
-    let start: number;
-    let sharing: KernelSharing | undefined;
-    if (memory.attach) {
-      const { memory: shared, at } = memory.attach;
-      if (!(shared instanceof SharedArrayBuffer)) throw new TypeError('The JS kernels attach to a SharedArrayBuffer');
-      buffer = shared;
-      start = at + ALIGN;
-      if (start + arenaBytes > buffer.byteLength) throw new RangeError(`The shared memory has no room for an arena of ${capacityFloats} floats at ${at}`);
-    } else {
-      // The arena starts one alignment step in, so no array sits at offset 0 (the kernels' "none").
-      start = ALIGN;
-      const spare = roundUp(memory.spareBytes ?? 0, ALIGN);
-      const bytes = start + arenaBytes + spare;
-      // Shared memory where the runtime has it (Node), so worker threads can read and write the arena as with WebAssembly's.
-      const canShare = typeof SharedArrayBuffer === 'function';
-      buffer = canShare ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-      sharing = canShare ? { memory: buffer as SharedArrayBuffer, spareAt: start + arenaBytes, spareBytes: spare } : undefined;
-    }
-    super('js', buffer, start, start + arenaBytes, new JsElementwise(new Float32Array(buffer)), sharing);
+    const { buffer, start, end, sharing } = sharedArenaLayout(capacityFloats, memory, 'The JS kernels');
+    super('js', buffer, start, end, new JsElementwise(new Float32Array(buffer)), sharing);
   }
 
   protected gemm(
