@@ -141,8 +141,9 @@ function recurrentBlocks(cell: NetConfig['cell'], H: number): [number, number][]
   return CELL_SPECS[cell].recurrentBlocks(H);
 }
 
-function roundUp8(n: number): number {
-  return Math.ceil(n / 8) * 8;
+/** Room for a packed K×N operand under any kernels: columns padded to panels of up to 32 (the native GEMM's; the WebAssembly one pads to 8). */
+function packedRoom(K: number, N: number): number {
+  return K * Math.ceil(N / 32) * 32;
 }
 
 /** Lays the network's arena arrays out with `alloc` (a counting stub sizes the arena before it exists). */
@@ -173,9 +174,9 @@ function layoutArena(config: NetConfig, options: NetOptions, alloc: (n: number) 
         dZ: alloc(rows * G * H),
         c: spec.hasCellState ? alloc(rows * H) : empty,
         rh: spec.gatesCandidateInput ? alloc(rows * H) : empty,
-        // Room for either kernel's packing (the WebAssembly one pads columns to panels of 8).
-        packedU: recurrentBlocks(cell, H).map(([, width]) => alloc(H * roundUp8(width))),
-        packedUT: recurrentBlocks(cell, H).map(([, width]) => alloc(width * roundUp8(H))),
+        // Room for every kernel's packing (checked against kernels.packedSize when packing).
+        packedU: recurrentBlocks(cell, H).map(([, width]) => alloc(packedRoom(H, width))),
+        packedUT: recurrentBlocks(cell, H).map(([, width]) => alloc(packedRoom(width, H))),
       });
     }
     directions.push(dirs);

@@ -43,7 +43,7 @@ describe('command line (rnn-lens)', function () {
     assert.equal(train.code, 0, train.stderr);
     const metrics = JSON.parse(train.stdout);
     assert.equal(metrics.modelDir, out);
-    assert.match(metrics.backend, /^cpu \(fused-(wasm|js)/);
+    assert.match(metrics.backend, /^cpu \(fused-(cpu-native-\w+|wasm|js)/);
     assert.deepEqual(metrics.classes, ['female', 'male']);
     assert.equal(metrics.tokenization, 'char');
     assert.match(metrics.tokenizationReason, /^the examples are single words/);
