@@ -56,8 +56,15 @@ class NativeKernels extends ArenaKernels {
     super(name, buffer, start, end, k, sharing);
   }
 
+  /** packedSize's answers by shape: the argument checks of every sgemmPacked ask for it, and a call into the addon costs more than a lookup. */
+  private readonly packedSizes = new Map<number, number>();
+
   packedSize(K: number, N: number): number {
-    return PREPACKED ? this.k.packedSize(K, N) : K * N;
+    if (!PREPACKED) return K * N;
+    const key = K * 2 ** 31 + N; // exact for N < 2³¹ and K < 2²² (any arena this engine makes)
+    let size = this.packedSizes.get(key);
+    if (size === undefined) this.packedSizes.set(key, (size = this.k.packedSize(K, N)));
+    return size;
   }
 
   protected gemm(
