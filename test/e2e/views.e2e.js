@@ -32,7 +32,15 @@ describe('the unrolled view and the Hidden States panel', function () {
   async function selectModel(text) {
     const page = e2e.page();
     await e2e.runCommand('RNN: Select Active Model');
-    await e2e.waitForQuickInput();
+    // Seen once in CI after a quick pick closed with focus in the panel: the model picker did not open.
+    // Say so with a screenshot and run the command once more (the step under test is the panel's).
+    const opened = await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10000 }).then(() => true, () => false);
+    if (!opened) {
+      await e2e.shot('model picker did not open, running the command again');
+      console.log('      (the model picker did not open within 10 s; running "RNN: Select Active Model" again)');
+      await e2e.runCommand('RNN: Select Active Model');
+      await e2e.waitForQuickInput();
+    }
     await page.keyboard.type(text, { delay: 10 });
     await e2e.waitForFirstRow(text);
     await page.keyboard.press('Enter');
