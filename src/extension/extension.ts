@@ -64,7 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
   const statusBar = new StatusBar(store, engine, runs);
   context.subscriptions.push(statusBar);
   void reportInterruptedRun(runs, store, log, flow);
-  const unrolled = new UnrolledPanelController(context.extensionUri, engine, store, log, editors);
+  const unrolled = new UnrolledPanelController(context.extensionUri, engine, store, log);
   const states = new StatesViewProvider(context.extensionUri, engine, store, log, {
     openUnrolled: (text) => unrolled.open(text),
     deleteModel: (name) => deleteModel(store, engine, name),

@@ -14,7 +14,6 @@ import { MAX_INSPECT_CHARS } from '../shared/inspectLimits';
 import { MAX_READER_FLOATS, readerWeightShapes } from '../shared/readerModel';
 import { RpcError } from '../shared/rpc';
 import { UNROLLED_HOST_SIDE, type UNROLLED_COMMANDS, type UnrolledHostSide, type ViewSide } from '../shared/webviewProtocol';
-import type { EditorTracker } from './editors';
 import type { EngineClient } from './engineClient';
 import type { ModelEntry, ModelStore } from './modelStore';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -33,16 +32,6 @@ const COMMAND_IDS: Record<(typeof UNROLLED_COMMANDS)[number], string> = {
 export function sampleOf(entry: ModelEntry | undefined): string | undefined {
   const sample = entry?.metadata.samples?.[0];
   return sample !== undefined && sample.length <= MAX_INSPECT_CHARS ? sample : undefined;
-}
-
-/**
- * The arguments that run "RNN: Train RNN on selection" on `editor` (its selection, or the whole document)
- * from a webview, where VS Code has no active text editor; none without an editor (the command then says
- * what to open).
- */
-export function trainArgsFor(editor: vscode.TextEditor | undefined): { uri: vscode.Uri; range?: vscode.Range } | undefined {
-  if (!editor || editor.document.isClosed) return undefined;
-  return { uri: editor.document.uri, range: editor.selection.isEmpty ? undefined : editor.selection };
 }
 
 /** The model as the views describe it. */
@@ -127,7 +116,6 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
     private readonly engine: EngineClient,
     private readonly store: ModelStore,
     private readonly log: vscode.LogOutputChannel,
-    private readonly editors: EditorTracker,
   ) {
     this.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(UNROLLED_VIEW_TYPE, this),
@@ -185,9 +173,9 @@ export class UnrolledPanelController implements vscode.Disposable, vscode.Webvie
     rpc.handle('inspect', (params, ctx) => inspectUnrolledWithActive(this.engine, this.store, params.text, params.focus, ctx.signal));
     rpc.handle('readerModel', (_params, ctx) => readerModelOfActive(this.engine, this.store, ctx.signal));
     rpc.handle('runCommand', ({ command }) => {
-      // Not awaited: training runs for minutes and reports in its own notification.
-      const args = command === 'trainOnSelection' ? trainArgsFor(this.editors.followed()) : undefined;
-      void vscode.commands.executeCommand(COMMAND_IDS[command], args).then(undefined, (err: unknown) => this.log.error(`${COMMAND_IDS[command]} failed: ${(err as Error)?.message ?? err}`));
+      // Not awaited: training runs for minutes and reports in its own notification. It trains on the
+      // editor the user works in (the train flow follows it while focus is in this panel).
+      void vscode.commands.executeCommand(COMMAND_IDS[command]).then(undefined, (err: unknown) => this.log.error(`${COMMAND_IDS[command]} failed: ${(err as Error)?.message ?? err}`));
       return {};
     });
     rpc.handle('readerKernels', async ({ relaxed }) => {
