@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkModelConfig, DEFAULT_CONFIG, modelConfigSchema, type ConfigCheck, type ModelConfig } from '../shared/config';
+import { checkModelConfig, DEFAULT_CONFIG, type ConfigCheck, type ModelConfig } from '../shared/config';
 import { DATASET_FORMAT_SETTING_VALUES, type ParseOptions } from '../shared/dataset';
 import type { EngineLaunch } from './engineClient';
 
@@ -21,10 +21,13 @@ export type SettingScope = 'workspaceFolder' | 'workspace' | 'user' | 'default';
 
 /** The rnnLens.* model settings whose value is wrong, each with the scope its value is set in. */
 export function badModelSettings(scope?: vscode.ConfigurationScope): { field: keyof ModelConfig; scope: SettingScope }[] {
+  const check = readModelConfig(scope);
+  if (check.ok) return [];
+  // The fields the whole check names (a rule across fields names one of them too), each once.
+  const fields = MODEL_CONFIG_FIELDS.filter((field) => check.fields.includes(field));
   const cfg = vscode.workspace.getConfiguration('rnnLens', scope);
   const bad: { field: keyof ModelConfig; scope: SettingScope }[] = [];
-  for (const field of MODEL_CONFIG_FIELDS) {
-    if (modelConfigSchema.shape[field].safeParse(cfg.get(field, DEFAULT_CONFIG[field])).success) continue;
+  for (const field of fields) {
     const seen = cfg.inspect(field);
     // A single-folder workspace reports its settings as both the workspace's and the folder's.
     const where: SettingScope =

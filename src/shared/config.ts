@@ -106,8 +106,8 @@ export const trainingConfigSchema = modelConfigSchema.superRefine((c, ctx) => {
   }
 });
 
-/** The result of checking a config: the config, or one message per bad field. */
-export type ConfigCheck = { ok: true; config: ModelConfig } | { ok: false; problems: string[] };
+/** The result of checking a config: the config, or one message per bad field (and the fields, in the same order). */
+export type ConfigCheck = { ok: true; config: ModelConfig } | { ok: false; problems: string[]; fields: string[] };
 
 /** Formats a value for an error message (NaN and -1 stay visible). */
 function show(value: unknown): string {
@@ -126,13 +126,14 @@ function show(value: unknown): string {
 export function checkModelConfig(raw: unknown, describeField: (field: string) => string = (f) => f): ConfigCheck {
   const parsed = trainingConfigSchema.safeParse(raw);
   if (parsed.success) return { ok: true, config: parsed.data };
-  const problems = parsed.error.issues.map((issue) => {
-    const field = String(issue.path[0] ?? 'config');
+  const fields = parsed.error.issues.map((issue) => String(issue.path[0] ?? 'config'));
+  const problems = parsed.error.issues.map((issue, i) => {
+    const field = fields[i];
     const value = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[field] : raw;
     const got = value === undefined ? 'missing' : `got ${show(value)}`;
     return `${describeField(field)} ${issue.message} (${got}).`;
   });
-  return { ok: false, problems };
+  return { ok: false, problems, fields };
 }
 
 /** A short human description, e.g. "BiLSTM 2×64, emb 32, char". */
