@@ -14,7 +14,7 @@ import { STATES_VIEW_ID, StatesViewProvider } from './statesView';
 import { StatusBar } from './statusBar';
 import { TrainFlow, type TrainCommandArgs } from './trainFlow';
 import { TrainingRuns } from './trainingRun';
-import { accuracyPhrase } from './trainingReport';
+import { modelSummary } from './trainingReport';
 import { UnrolledPanelController, inspectUnrolledWithActive, readerModelOfActive } from './unrolledPanel';
 import type { StatesSnapshot } from '../shared/webviewProtocol';
 
@@ -139,7 +139,7 @@ async function selectModel(store: ModelStore, engine: EngineClient, log: vscode.
   const items: Item[] = store.models.map((m) => ({
     label: `${m.name === store.active?.name ? '$(check) ' : ''}${m.name}`,
     description: describeConfig(m.metadata.config),
-    detail: modelDetail(m),
+    detail: modelSummary(m.metadata),
     run: () => store.setActive(m.name),
   }));
   items.push(
@@ -176,19 +176,6 @@ async function reportInterruptedRun(runs: TrainingRuns, store: ModelStore, log: 
   }
   const range = lost.range ? new vscode.Range(...lost.range) : undefined;
   await flow.run({ uri, range });
-}
-
-/** A saved model's line in the picker: what it trained on, when, how well, on which backend. */
-function modelDetail(m: ModelEntry): string {
-  const meta = m.metadata;
-  const parts = [
-    meta.source ? vscode.l10n.t('from {0}', meta.source.what) : vscode.l10n.t('source not recorded'),
-    new Date(meta.created).toLocaleString(),
-    `${meta.classes.length} classes`,
-    accuracyPhrase(meta),
-    meta.backend,
-  ];
-  return parts.join(' · ');
 }
 
 /**

@@ -15,7 +15,7 @@ import type { EngineClient } from './engineClient';
 import { defaultModelName, type ModelEntry, type ModelStore } from './modelStore';
 import { badModelSettings, readModelConfig, readParseOptions, settingsEditorFor } from './settings';
 import type { TrainingRuns } from './trainingRun';
-import { accuracyPhrase, percent, reportLines, splitShares, tokenizationItem, trainedHeadline } from './trainingReport';
+import { modelSummary, percent, reportLines, splitShares, tokenizationItem, trainedHeadline } from './trainingReport';
 
 /** Arguments for running the command without prompts (tests, keybindings, other extensions). */
 export interface TrainCommandArgs {
@@ -108,12 +108,6 @@ function sameSettings(model: ModelEntry, config: ModelConfig, summary: DatasetSu
   const resolved = resolvedFor(config, summary) as unknown as Record<string, unknown>;
   const saved = model.metadata.config as unknown as Record<string, unknown>;
   return Object.keys(resolved).every((k) => resolved[k] === saved[k]);
-}
-
-/** A saved model in a few words: when and on what it trained, and how well. */
-function describePrevious(model: ModelEntry): string {
-  const m = model.metadata;
-  return [new Date(m.created).toLocaleString(), ...(m.source ? [m.source.what] : []), accuracyPhrase(m)].filter(Boolean).join(' · ');
 }
 
 function rangeJson(range: vscode.Range): [number, number, number, number] {
@@ -283,8 +277,8 @@ export class TrainFlow {
         ...(previous
           ? [
               replace
-                ? { id: 'replace', label: `$(replace) ${vscode.l10n.t('Replaces "{0}" once trained', previous.name)}`, description: describePrevious(previous), detail: vscode.l10n.t('Pick to keep it and save a new model') }
-                : { id: 'replace', label: `$(add) ${vscode.l10n.t('Keeps "{0}" and saves a new model', previous.name)}`, description: describePrevious(previous), detail: vscode.l10n.t('Pick to replace it (trained from this file too)') },
+                ? { id: 'replace', label: `$(replace) ${vscode.l10n.t('Replaces "{0}" once trained', previous.name)}`, description: modelSummary(previous.metadata), detail: vscode.l10n.t('Pick to keep it and save a new model') }
+                : { id: 'replace', label: `$(add) ${vscode.l10n.t('Keeps "{0}" and saves a new model', previous.name)}`, description: modelSummary(previous.metadata), detail: vscode.l10n.t('Pick to replace it (trained from this file too)') },
             ]
           : []),
         { id: 'cell', label: vscode.l10n.t('Cell: {0}', CELL_SPECS[config.cell].label) },

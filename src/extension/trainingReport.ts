@@ -35,6 +35,17 @@ export function accuracyPhrase(metadata: ModelMetadata): string {
   return test ? vscode.l10n.t('test accuracy {0}', percent(test.accuracy)) : vscode.l10n.t('no test split');
 }
 
+/** A saved model in one line, for the model picker and the quick pick's replace item: what it trained on, when, its classes, how well, on which backend. */
+export function modelSummary(meta: ModelMetadata): string {
+  return [
+    meta.source ? vscode.l10n.t('from {0}', meta.source.what) : vscode.l10n.t('source not recorded'),
+    new Date(meta.created).toLocaleString(),
+    `${meta.classes.length} classes`,
+    accuracyPhrase(meta),
+    meta.backend,
+  ].join(' · ');
+}
+
 /**
  * The tokenisation line of the quick pick: the setting, and for 'auto' what it picks for these examples
  * ("Tokenisation: characters (auto)") with the reason below it ("the examples are single words (median 1 word per example)").
