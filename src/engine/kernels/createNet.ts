@@ -8,8 +8,7 @@ import { createWasmKernels } from './wasmKernels';
 /** Which kernels: 'auto' (the fastest that loads), or one insisted on. */
 export type KernelChoice = NonNullable<NetOptions['kernels']> | 'native';
 
-/** Why 'auto' did not take the native kernels in this thread (logged once), or undefined when it did or never tried. */
-let nativeSkipped: string | undefined;
+/** Whether this thread has logged why 'auto' did not take the native kernels (once). */
 let nativeSkipLogged = false;
 
 /** Why the native kernels are not used here ('auto' falls back to WebAssembly), or undefined when they are. */
@@ -42,10 +41,9 @@ export function nodeKernels(choice: KernelChoice = 'auto', memory: NetOptions['k
       const status = nativeStatus();
       if (status.addon) return createNativeKernels(capacityFloats, { spareBytes });
       if (choice === 'native') throw new Error(`native kernels: ${status.reason}`);
-      nativeSkipped = status.reason;
       if (!nativeSkipLogged) {
         nativeSkipLogged = true;
-        console.error(`Native kernels skipped: ${nativeSkipped}; using WebAssembly`);
+        console.error(`Native kernels skipped: ${status.reason}; using WebAssembly`);
       }
     }
     try {
