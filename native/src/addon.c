@@ -5,7 +5,8 @@
  * an ArrayBuffer; Node 20's napi_get_arraybuffer_info refuses a SharedArrayBuffer itself, a typed
  * array over one works): it returns an object of kernels on that memory taking the same
  * arguments as the WebAssembly exports (ElementwiseExports in src/core/kernels/arena.ts: byte offsets,
- * counts and leading dimensions in floats), plus sgemm, packedSize, packB, sgemmPacked and isa().
+ * counts and leading dimensions in floats), plus sgemm, packedSize, packB, sgemmPacked, the whole
+ * recurrences (forwardRecurrence / backwardRecurrence: recurrence.h) and isa().
  * The memory's address is read once at bind; the view is referenced while the kernels live. Every
  * byte range a call touches is checked against the memory first: outside it, the call throws a
  * RangeError and touches nothing.
@@ -20,6 +21,7 @@
 
 #include "elementwise.h"
 #include "gemm.h"
+#include "recurrence.h"
 
 typedef struct {
   uint8_t *base;
@@ -29,7 +31,7 @@ typedef struct {
   int live; /* the bound object and its functions not yet finalised */
 } binding_t;
 
-#define MAX_ARGS 12
+#define MAX_ARGS 24
 
 /* ---- argument reading and checks ---- */
 
@@ -418,6 +420,70 @@ static napi_value js_isa(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---- whole recurrences ---- */
+
+/*
+ * Reads and checks the arguments a forward recurrence shares with a backward one:
+ * (cell, B, H, T, reversed, z, bias, pre, packedU0, packedU1, h, ldh, mask, zeros, state).
+ * packedU1 and state are 0 where the cell has none (SimpleRNN; packedU1 is GRU's only).
+ */
+static int recurrence_args(call_t *c, rl_recurrence_t *r) {
+  memset(r, 0, sizeof *r);
+  r->cell = count(c, 0, "cell");
+  if (!c->failed && r->cell > RL_SIMPLE_RNN) fail(c, 1, "cell", "is not 0 (LSTM), 1 (GRU) or 2 (SimpleRNN)");
+  r->B = count(c, 1, "B");
+  r->H = count(c, 2, "H");
+  r->T = count(c, 3, "T");
+  r->reversed = flag(c, 4, "reversed");
+  r->ldh = count(c, 11, "ldh");
+  if (c->failed) return 0;
+  const int64_t B = r->B, H = r->H, rows = (int64_t)r->T * B;
+  const int64_t G = r->cell == RL_LSTM ? 4 : r->cell == RL_GRU ? 3 : 1, GH = G * H;
+  const int64_t first = r->cell == RL_GRU ? 2 * H : GH; /* the columns of U's first block */
+  if (r->ldh < H) fail(c, 1, "ldh", "is below H");
+  r->z = region(c, 5, "z", rows, GH, GH, 0);
+  r->bias = region(c, 6, "bias", 1, GH, GH, 0);
+  r->pre = region(c, 7, "pre", rows, GH, GH, 1);
+  const int64_t u0 = (int64_t)rl_packed_size((int)H, (int)first), u1 = (int64_t)rl_packed_size((int)H, (int)H);
+  r->packedU[0] = region(c, 8, "packedU[0]", 1, u0, u0, 0);
+  r->packedU[1] = r->cell == RL_GRU ? region(c, 9, "packedU[1]", 1, u1, u1, 0) : NULL;
+  r->h = region(c, 10, "h", rows, H, r->ldh, 0);
+  r->mask = region(c, 12, "mask", 1, rows, rows, 0);
+  r->zeros = region(c, 13, "zeros", B, H, H, 0);
+  r->state = r->cell == RL_SIMPLE_RNN ? NULL : region(c, 14, "state", rows, H, H, 0);
+  return !c->failed;
+}
+
+static napi_value js_forward_recurrence(napi_env env, napi_callback_info info) {
+  BEGIN("forwardRecurrence", 15);
+  rl_recurrence_t r;
+  if (!recurrence_args(c, &r)) return NULL;
+  if (r.B && r.H && r.T) rl_forward_recurrence(c->b->ew, &r);
+  return NULL;
+}
+
+/* The forward arguments, then (packedUT0, packedUT1, dh, dz, carryH, tmpH, carryC, tmpR). */
+static napi_value js_backward_recurrence(napi_env env, napi_callback_info info) {
+  BEGIN("backwardRecurrence", 23);
+  rl_recurrence_t r;
+  if (!recurrence_args(c, &r)) return NULL;
+  const int64_t B = r.B, H = r.H, rows = (int64_t)r.T * B;
+  const int64_t GH = (r.cell == RL_LSTM ? 4 : r.cell == RL_GRU ? 3 : 1) * H;
+  const int64_t first = r.cell == RL_GRU ? 2 * H : GH;
+  const int64_t t0 = (int64_t)rl_packed_size((int)first, (int)H), t1 = (int64_t)rl_packed_size((int)H, (int)H);
+  r.packedUT[0] = region(c, 15, "packedUT[0]", 1, t0, t0, 0);
+  r.packedUT[1] = r.cell == RL_GRU ? region(c, 16, "packedUT[1]", 1, t1, t1, 0) : NULL;
+  r.dh = region(c, 17, "dh", rows, H, r.ldh, 0);
+  r.dz = region(c, 18, "dz", rows, GH, GH, 0);
+  r.carryH = region(c, 19, "carryH", B, H, H, 0);
+  r.tmpH = region(c, 20, "tmpH", B, H, H, 0);
+  r.carryC = region(c, 21, "carryC", B, H, H, 0);
+  r.tmpR = region(c, 22, "tmpR", B, H, H, 0);
+  if (c->failed) return NULL;
+  if (r.B && r.H && r.T) rl_backward_recurrence(c->b->ew, &r);
+  return NULL;
+}
+
 /* ---- bind ---- */
 
 static void binding_release(napi_env env, void *data, void *hint) {
@@ -450,6 +516,8 @@ static const struct {
     {"packedSize", js_packed_size},
     {"packB", js_pack_b},
     {"sgemmPacked", js_sgemm_packed},
+    {"forwardRecurrence", js_forward_recurrence},
+    {"backwardRecurrence", js_backward_recurrence},
     {"isa", js_isa},
 };
 #define NKERNELS (sizeof KERNELS / sizeof KERNELS[0])

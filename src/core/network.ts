@@ -11,7 +11,7 @@
 import { weightShapes, type ClassifierShape } from './weightShapes';
 import { CELL_SPECS, type CellSpec, type StepBuffers } from './cells';
 import { EmbeddingGradient } from './embeddingGradient';
-import type { KernelMemory, KernelSharing, Kernels } from './kernels/contract';
+import type { KernelMemory, KernelSharing, Kernels, Recurrence } from './kernels/contract';
 
 /** The shape of the network (the sizes that fix its weights) and its training scalars. */
 export interface NetConfig extends ClassifierShape {
@@ -308,7 +308,12 @@ export class RecurrentNet {
    * called with arenaFloats(config, options). In Node, createNet (createNet.ts) picks and loads them.
    */
   static async withKernels(config: NetConfig, options: NetOptions, makeKernels: (capacityFloats: number) => Kernels | Promise<Kernels>): Promise<RecurrentNet> {
-    return new RecurrentNet(config, options, await makeKernels(RecurrentNet.arenaFloats(config, options)));
+    return RecurrentNet.onKernels(config, options, await makeKernels(RecurrentNet.arenaFloats(config, options)));
+  }
+
+  /** Builds a network with zero weights on kernels made already, with arenaFloats(config, options) floats free (it allocates from them). */
+  static onKernels(config: NetConfig, options: NetOptions, kernels: Kernels): RecurrentNet {
+    return new RecurrentNet(config, options, kernels);
   }
 
   /** Counts changes of the weights (optimizer steps, weights copied in): equal counts, equal weights. */
@@ -476,6 +481,10 @@ export class RecurrentNet {
     step.bias = bias;
     // All input projections at once: Z = X·W (the kernels add b).
     k.sgemm(false, false, T * B, GH, dir.input, input, dir.input, W, GH, gates, GH, 0);
+    if (k.forwardRecurrence) {
+      k.forwardRecurrence(this.recurrence(dir, d, output, B, T, keepPre ? dir.dZ : null));
+      return;
+    }
     const views = this.stepViews(dir, d, output, B, T, keepPre);
     for (let s = 0; s < T; s++) {
       this.placeStep(s, T, B, backward);
@@ -487,6 +496,27 @@ export class RecurrentNet {
       step.ldPrev = views.ldPrev[s];
       spec.forwardStep(k, step);
     }
+  }
+
+  /** A direction's Recurrence (for kernels that run it whole) over `output` for B rows and T steps. */
+  private recurrence(dir: Direction, d: number, output: Float32Array, B: number, T: number, pre: Float32Array | null): Recurrence {
+    const H = this.config.hiddenSize;
+    return {
+      cell: this.config.cell,
+      B,
+      H,
+      T,
+      reversed: d === 1,
+      z: dir.gates,
+      bias: dir.b,
+      pre,
+      packedU: dir.packedU,
+      h: output.subarray(d * H),
+      ldh: this.dirCount * H,
+      mask: this.arena.mask,
+      zeros: this.arena.zeroH,
+      state: this.spec.hasCellState ? dir.c : dir.rh,
+    };
   }
 
   /** The per-step views of a direction's forward pass over `output` for B rows and T steps (made on the first call of that shape). */
@@ -636,14 +666,44 @@ export class RecurrentNet {
     beta: 0 | 1,
   ): void {
     const H = this.config.hiddenSize;
-    const G = this.gatesPerUnit;
-    const GH = G * H;
+    const GH = this.gatesPerUnit * H;
     const width = this.dirCount * H;
     const k = this.kernels;
-    const { spec, step } = this;
     const backward = d === 1;
     const out = output.subarray(d * H);
     const dOut = dOutput.subarray(d * H);
+    const { dZ } = dir;
+    if (k.backwardRecurrence) {
+      const { carryH, tmpH, carryC, tmpR } = this.arena;
+      k.backwardRecurrence({ ...this.recurrence(dir, d, output, B, T, null), packedUT: dir.packedUT, dh: dOut, dz: dZ, carryH, tmpH, carryC, tmpR });
+    } else {
+      this.backwardSteps(dir, backward, out, dOut, B, T);
+    }
+    // Weight gradients over all steps at once.
+    const rows = T * B;
+    k.sgemm(true, false, dir.input, GH, rows, input, dir.input, dZ, GH, dir.dW, GH, 0);
+    k.sumRows(rows, GH, dZ, GH, dir.db);
+    // dU = Σ_t h_{prev(t)}ᵀ · dZ_t; the first processed step has h_prev = 0.
+    const cols = this.spec.recurrentBlocks(H)[0][1];
+    if (T > 1) {
+      const hPrevRows = backward ? out.subarray(B * width) : out;
+      const dzRows = backward ? dZ : dZ.subarray(B * GH);
+      k.sgemm(true, false, H, cols, (T - 1) * B, hPrevRows, width, dzRows, GH, dir.dU, GH, 0);
+    } else {
+      for (let r = 0; r < H; r++) dir.dU.fill(0, r * GH, r * GH + cols);
+    }
+    // The candidate's block of U multiplied r ⊙ h_{t-1} (cells that gate its input).
+    if (this.spec.gatesCandidateInput) k.sgemm(true, false, H, H, rows, dir.rh, H, dZ.subarray(2 * H), GH, dir.dU.subarray(2 * H), GH, 0);
+    // Gradient w.r.t. the layer input.
+    k.sgemm(false, true, rows, dir.input, GH, dZ, GH, dir.W, GH, dInput, dir.input, beta);
+  }
+
+  /** The backward recurrence step by step (kernels without backwardRecurrence): dZ from dOut, the carries in the arena. */
+  private backwardSteps(dir: Direction, backward: boolean, out: Float32Array, dOut: Float32Array, B: number, T: number): void {
+    const H = this.config.hiddenSize;
+    const GH = this.gatesPerUnit * H;
+    const width = this.dirCount * H;
+    const { spec, step } = this;
     const { gates, dZ } = dir;
     const { mask, zeroH, carryC: dcCarry, tmpR: dRh } = this.arena;
     this.fillStep(dir, B, H, GH, width, zeroH);
@@ -665,28 +725,11 @@ export class RecurrentNet {
       step.ldPrev = prevT < 0 ? H : width;
       step.dhCarry = dhCarry;
       step.dhNew = dhNew;
-      spec.backwardStep(k, step);
+      spec.backwardStep(this.kernels, step);
       const done = dhCarry;
       dhCarry = dhNew;
       dhNew = done;
     }
-    // Weight gradients over all steps at once.
-    const rows = T * B;
-    k.sgemm(true, false, dir.input, GH, rows, input, dir.input, dZ, GH, dir.dW, GH, 0);
-    k.sumRows(rows, GH, dZ, GH, dir.db);
-    // dU = Σ_t h_{prev(t)}ᵀ · dZ_t; the first processed step has h_prev = 0.
-    const cols = this.spec.recurrentBlocks(H)[0][1];
-    if (T > 1) {
-      const hPrevRows = backward ? out.subarray(B * width) : out;
-      const dzRows = backward ? dZ : dZ.subarray(B * GH);
-      k.sgemm(true, false, H, cols, (T - 1) * B, hPrevRows, width, dzRows, GH, dir.dU, GH, 0);
-    } else {
-      for (let r = 0; r < H; r++) dir.dU.fill(0, r * GH, r * GH + cols);
-    }
-    // The candidate's block of U multiplied r ⊙ h_{t-1} (cells that gate its input).
-    if (this.spec.gatesCandidateInput) k.sgemm(true, false, H, H, rows, dir.rh, H, dZ.subarray(2 * H), GH, dir.dU.subarray(2 * H), GH, 0);
-    // Gradient w.r.t. the layer input.
-    k.sgemm(false, true, rows, dir.input, GH, dZ, GH, dir.W, GH, dInput, dir.input, beta);
   }
 
   /** One Adam step on a batch; returns the batch's mean loss (trainStepWithAccuracy also counts the correct predictions). */

@@ -318,6 +318,13 @@ describe('native kernels', function () {
         ['sgemm with beta 2', () => k.sgemm(0, 0, 2, 2, 2, 64, 2, 512, 2, 1024, 2, 2)],
         ['packB past the end', () => k.packB(0, 16, 64, 64, 64, 128)],
         ['sgemmPacked with the packed B beyond', () => k.sgemmPacked(0, 2, 64, 16, 64, 16, end - 64, 256, 64, 0)],
+        // (cell, B, H, T, reversed, z, bias, pre, packedU0, packedU1, h, ldh, mask, zeros, state): LSTM B 1, H 2, T 3.
+        ['forwardRecurrence with h beyond', () => k.forwardRecurrence(0, 1, 2, 3, 0, 64, 256, 0, 320, 0, end - 8, 2, 1024, 1088, 1152)],
+        ['forwardRecurrence with z beyond', () => k.forwardRecurrence(0, 1, 2, 3, 0, end - 64, 256, 0, 320, 0, 1200, 2, 1024, 1088, 1152)],
+        ['forwardRecurrence for cell 3', () => k.forwardRecurrence(3, 1, 2, 3, 0, 64, 256, 0, 320, 0, 1200, 2, 1024, 1088, 1152)],
+        ['forwardRecurrence with ldh below H', () => k.forwardRecurrence(0, 1, 2, 3, 0, 64, 256, 0, 320, 0, 1200, 1, 1024, 1088, 1152)],
+        ['forwardRecurrence for GRU without packedU[1]', () => k.forwardRecurrence(1, 1, 2, 3, 0, 64, 256, 0, 320, 0, 1200, 2, 1024, 1088, 1152)],
+        ['backwardRecurrence with tmpR beyond', () => k.backwardRecurrence(0, 1, 2, 3, 0, 64, 256, 0, 320, 0, 1200, 2, 1024, 1088, 1152, 1300, 0, 1600, 1700, 1800, 1856, 1904, end - 4)],
       ];
       const before = f.slice();
       for (const [what, call] of calls) {
@@ -358,7 +365,7 @@ describe('native kernels', function () {
 
     for (const c of cases) {
       const name = `${c.bidirectional ? 'bidirectional ' : ''}${c.layers}-layer ${c.cell}`;
-      it(`${name}: probabilities, loss, every gradient and an Adam step on native equal the JS kernels' (with padding)`, async function () {
+      it(`${name}: probabilities, capture, loss, every gradient and an Adam step on native equal the JS kernels' (with padding)`, async function () {
         const config: NetConfig = { cell: c.cell, vocabSize: sizes.vocab, embeddingSize: sizes.E, hiddenSize: sizes.H, layers: c.layers, bidirectional: c.bidirectional, classes: sizes.classes, learningRate: 0.01, seed: 1 };
         const options = { maxBatch: sizes.B, maxTime: sizes.T };
         const a = await createNet(config, { ...options, kernels: 'native' });
@@ -370,6 +377,13 @@ describe('native kernels', function () {
         b.setWeights(weights);
         const { ids, labels } = batchOf(7);
         assert.ok(maxDiff(a.predict(ids, sizes.B, sizes.T), b.predict(ids, sizes.B, sizes.T)) < 1e-5, 'probabilities');
+        const ca = a.inspect(ids, sizes.B, sizes.T);
+        const cb = b.inspect(ids, sizes.B, sizes.T);
+        ca.directions.forEach((d, i) => {
+          for (const field of ['h', 'c', 'gates', 'preactivations'] as const) {
+            if (d[field]) assert.ok(maxDiff(d[field]!, cb.directions[i][field]!) < 1e-5, `capture: layer ${d.layer} ${d.direction} ${field}`);
+          }
+        });
         const ga = a.computeGradients(ids, labels, sizes.B, sizes.T);
         const gb = b.computeGradients(ids, labels, sizes.B, sizes.T);
         assert.ok(Math.abs(ga.loss - gb.loss) < 1e-5, `loss ${ga.loss} vs ${gb.loss}`);
@@ -383,6 +397,42 @@ describe('native kernels', function () {
         a.getWeights().forEach((w, i) => assert.ok(maxDiff(w, b.getWeights()[i]) < 1e-5, `weight ${i} after Adam`));
         a.dispose();
         b.dispose();
+      });
+    }
+
+    for (const c of cases) {
+      const name = `${c.bidirectional ? 'bidirectional ' : ''}${c.layers}-layer ${c.cell}`;
+      it(`${name}: whole recurrences in one call equal the network's own steps on the same kernels, bit for bit (capture, gradients)`, async function () {
+        const config: NetConfig = { cell: c.cell, vocabSize: sizes.vocab, embeddingSize: sizes.E, hiddenSize: sizes.H, layers: c.layers, bidirectional: c.bidirectional, classes: sizes.classes, learningRate: 0.01, seed: 1 };
+        const options = { maxBatch: sizes.B, maxTime: sizes.T };
+        const whole = await createNet(config, { ...options, kernels: 'native' });
+        // The same native kernels without the whole-recurrence calls: the network steps them itself.
+        const stepped = await RecurrentNet.withKernels(config, options, (n) => {
+          const k = createNativeKernels(n);
+          assert.equal(typeof k.forwardRecurrence, 'function');
+          return Object.create(k, { forwardRecurrence: { value: undefined }, backwardRecurrence: { value: undefined } }) as Kernels;
+        });
+        const next = seededRandom(31);
+        const weights = whole.weightShapes().map((s) => Float32Array.from({ length: s.reduce((x, y) => x * y, 1) }, () => (next() - 0.5) * 1.6));
+        whole.setWeights(weights);
+        stepped.setWeights(weights);
+        const { ids, labels } = batchOf(8);
+        const a = whole.inspect(ids, sizes.B, sizes.T);
+        const b = stepped.inspect(ids, sizes.B, sizes.T);
+        assert.deepEqual(Array.from(a.probs), Array.from(b.probs), 'probabilities');
+        a.directions.forEach((d, i) => {
+          const e = b.directions[i];
+          for (const field of ['h', 'c', 'gates', 'preactivations'] as const) {
+            if (d[field] || e[field]) assert.deepEqual(Array.from(d[field]!), Array.from(e[field]!), `layer ${d.layer} ${d.direction} ${field}`);
+          }
+        });
+        const ga = whole.computeGradients(ids, labels, sizes.B, sizes.T);
+        const gb = stepped.computeGradients(ids, labels, sizes.B, sizes.T);
+        assert.equal(ga.loss, gb.loss);
+        whole.denseGradients().forEach((g, i) => assert.deepEqual(Array.from(g), Array.from(stepped.denseGradients()[i]), `gradient ${i}`));
+        const ea = whole.embeddingGradient();
+        const eb = stepped.embeddingGradient();
+        assert.deepEqual(Array.from(ea.rows.subarray(0, ea.ids.length * sizes.E)), Array.from(eb.rows.subarray(0, eb.ids.length * sizes.E)), 'embedding gradient');
       });
     }
 
@@ -452,7 +502,18 @@ describe('native kernels', function () {
       assert.match(selfTest(broken) ?? '', /^gru dz\[\d+\] is .*, the JS oracle says/);
     });
 
-    for (const fault of ['lstmBackward', 'sgemmPacked', 'adam', 'activate']) {
+    it('rejects a whole recurrence that computes a wrong result', function () {
+      const addon = nativeStatus().addon!;
+      const kernels = nativeKernelsOn(addon, 1 << 16);
+      const broken = Object.create(kernels) as Kernels;
+      broken.forwardRecurrence = (r) => {
+        kernels.forwardRecurrence!(r);
+        if (r.cell === 'gru') r.z[r.B * r.T * 3 * r.H - 1] += 1e-3;
+      };
+      assert.match(selfTest(broken) ?? '', /^gru net .*\[\d+\] is .*, the JS oracle says/);
+    });
+
+    for (const fault of ['lstmBackward', 'sgemmPacked', 'adam', 'activate', 'forwardRecurrence', 'backwardRecurrence']) {
       it(`with a broken ${fault}, createNet 'auto' falls back to WebAssembly and says why; 'native' refuses`, async function () {
         process.env.RNN_LENS_NATIVE_FAULT = fault;
         resetNativeStatus();

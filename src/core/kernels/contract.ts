@@ -86,6 +86,59 @@ export interface Kernels {
   scatterAddRows(n: number, E: number, x: Float32Array, index: Float32Array, out: Float32Array): void;
   /** y = f(x) elementwise, as the cell kernels compute it (exp's input clamped to [−87, 88], the sigmoid's to ±80); y may be x. */
   activate(f: Activation, x: Float32Array, y: Float32Array): void;
+  /**
+   * Optional: one direction's whole forward recurrence in one call — the cell's forward step (CellSpec.forwardStep)
+   * for processing steps s = 0 … T − 1, with the same numbers bit for bit. Kernels whose calls cost more than a
+   * small step's work (native code behind a binding, a GPU) implement it; without it the network steps itself.
+   */
+  forwardRecurrence?(r: Recurrence): void;
+  /** Optional: one direction's whole backward recurrence (CellSpec.backwardStep for s = T − 1 … 0), as forwardRecurrence. */
+  backwardRecurrence?(r: BackwardRecurrence): void;
+}
+
+/**
+ * One direction of one layer over T steps of B rows, as the network lays it out (rows time-major, t·B + b).
+ * Processing step s reads time t = s (forward) or T − 1 − s (`reversed`); the state before the first step is `zeros`.
+ */
+export interface Recurrence {
+  cell: 'lstm' | 'gru' | 'simplernn';
+  B: number;
+  H: number;
+  T: number;
+  /** The backward direction of a bidirectional layer: steps run from t = T − 1 down to 0. */
+  reversed: boolean;
+  /** [T·B, G·H]: x·W on entry; the gate activations on return. */
+  z: Float32Array;
+  /** [G·H]. */
+  bias: Float32Array;
+  /** [T·B, G·H] receiving z + h·U + bias, or null. */
+  pre: Float32Array | null;
+  /** U's column blocks packed (packB) for the forward product, as CellSpec.recurrentBlocks lists them. */
+  packedU: Float32Array[];
+  /** h rows: row r of the direction's output at h[r·ldh] (its layer output offset by the direction's H columns). */
+  h: Float32Array;
+  ldh: number;
+  /** [T·B]: 1 for a token, 0 for padding. */
+  mask: Float32Array;
+  /** Zeros [B, H]. */
+  zeros: Float32Array;
+  /** [T·B, H]: the cell state (LSTM) or r ⊙ h_{t−1} (GRU); unused (empty) for SimpleRNN. */
+  state: Float32Array;
+}
+
+/** The backward pass of a Recurrence whose forward pass ran (z holds the gate activations, h and state its outputs). */
+export interface BackwardRecurrence extends Recurrence {
+  /** U's column blocks transposed and packed (packB(true, …)) for dz·Uᵀ. */
+  packedUT: Float32Array[];
+  /** dL/dh rows from above, ldh apart like h. */
+  dh: Float32Array;
+  /** [T·B, G·H] receiving the pre-activation gradients. */
+  dz: Float32Array;
+  /** [B, H] each: dh carried between steps (two, swapped), dc carried (LSTM), d(r ⊙ h_{t−1}) (GRU). Zeroed first. */
+  carryH: Float32Array;
+  tmpH: Float32Array;
+  carryC: Float32Array;
+  tmpR: Float32Array;
 }
 
 /** The scalars of one Adam step. */

@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ALIGN, ArenaKernels, checkCount, type ElementwiseExports } from '../../core/kernels/arena';
-import type { AdamStep, Kernels, KernelMemoryOptions, KernelSharing } from '../../core/kernels/contract';
+import type { AdamStep, BackwardRecurrence, Kernels, KernelMemoryOptions, KernelSharing, Recurrence } from '../../core/kernels/contract';
 import { createJsKernels, sharedArenaLayout } from '../../core/kernels/jsKernels';
+import { RecurrentNet, type NetConfig } from '../../core/network';
 
 /** The kernels the addon binds to one memory (native/src/addon.c): byte offsets, counts, floats. */
 export interface NativeBinding extends ElementwiseExports {
@@ -15,6 +16,10 @@ export interface NativeBinding extends ElementwiseExports {
   packedSize(K: number, N: number): number;
   packB(transB: number, K: number, N: number, B: number, ldb: number, packed: number): void;
   sgemmPacked(transA: number, M: number, N: number, K: number, A: number, lda: number, packed: number, C: number, ldc: number, beta: number): void;
+  /** Recurrence (contract.ts) as (cell 0 LSTM / 1 GRU / 2 SimpleRNN, B, H, T, reversed, z, bias, pre, packedU0, packedU1, h, ldh, mask, zeros, state); absent arrays 0. */
+  forwardRecurrence(...args: number[]): void;
+  /** The forward arguments, then packedUT0, packedUT1, dh, dz, carryH, tmpH, carryC, tmpR. */
+  backwardRecurrence(...args: number[]): void;
   /** The code path the kernels run: "avx512", "avx2" or "generic". */
   isa(): string;
   /** The memory's address modulo 4096. */
@@ -51,6 +56,16 @@ export function nativeAddonPath(): string {
  */
 const PREPACKED = process.env.RNN_LENS_NATIVE_PREPACK !== '0';
 
+/**
+ * Whether the network hands each direction's whole recurrence to the addon in one call (forwardRecurrence /
+ * backwardRecurrence: the same kernels in the same order, so the same bits, without a call per step);
+ * RNN_LENS_NATIVE_RECURRENCE=0 steps in JS instead. It multiplies by pre-packed panels, so needs PREPACKED.
+ */
+const WHOLE_RECURRENCES = PREPACKED && process.env.RNN_LENS_NATIVE_RECURRENCE !== '0';
+
+/** The addon's cell numbers (native/src/recurrence.h). */
+const RECURRENCE_CELLS: readonly Recurrence['cell'][] = ['lstm', 'gru', 'simplernn'];
+
 class NativeKernels extends ArenaKernels {
   constructor(name: string, buffer: ArrayBufferLike, start: number, end: number, private readonly k: NativeBinding, sharing: KernelSharing | undefined) {
     super(name, buffer, start, end, k, sharing);
@@ -79,6 +94,36 @@ class NativeKernels extends ArenaKernels {
     else if (!transB) for (let k = 0; k < K; k++) packed.set(B.subarray(k * ldb, k * ldb + N), k * N);
     else for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) packed[k * N + j] = B[j * ldb + k];
   }
+
+  /** The byte offset of an array of this memory (0 for none): the addon checks the ranges; this, that it is this memory's. */
+  private at(what: string, a: Float32Array | null | undefined): number {
+    if (!a || a.length === 0) return 0;
+    if (a.buffer !== this.buffer) throw new RangeError(`${this.name}: ${what} is not in this kernels' memory`);
+    return a.byteOffset;
+  }
+
+  private recurrenceArgs(r: Recurrence): number[] {
+    const cell = RECURRENCE_CELLS.indexOf(r.cell);
+    if (cell < 0) throw new RangeError(`${this.name}: no recurrence for cell "${r.cell}"`);
+    return [
+      cell, r.B, r.H, r.T, r.reversed ? 1 : 0, this.at('z', r.z), this.at('bias', r.bias), this.at('pre', r.pre),
+      this.at('packedU[0]', r.packedU[0]), this.at('packedU[1]', r.packedU[1]), this.at('h', r.h), r.ldh,
+      this.at('mask', r.mask), this.at('zeros', r.zeros), this.at('state', r.state),
+    ];
+  }
+
+  readonly forwardRecurrence = WHOLE_RECURRENCES
+    ? (r: Recurrence): void => this.k.forwardRecurrence(...this.recurrenceArgs(r))
+    : undefined;
+
+  readonly backwardRecurrence = WHOLE_RECURRENCES
+    ? (r: BackwardRecurrence): void =>
+        this.k.backwardRecurrence(
+          ...this.recurrenceArgs(r),
+          this.at('packedUT[0]', r.packedUT[0]), this.at('packedUT[1]', r.packedUT[1]), this.at('dh', r.dh), this.at('dz', r.dz),
+          this.at('carryH', r.carryH), this.at('tmpH', r.tmpH), this.at('carryC', r.carryC), this.at('tmpR', r.tmpR),
+        )
+    : undefined;
 
   protected gemmPacked(transA: boolean, M: number, N: number, K: number, A: Float32Array, lda: number, packed: Float32Array, C: Float32Array, ldc: number, beta: 0 | 1): void {
     if (PREPACKED) this.k.sgemmPacked(transA ? 1 : 0, M, N, K, A.byteOffset, lda, packed.byteOffset, C.byteOffset, ldc, beta);
@@ -211,6 +256,8 @@ export function selfTestOutputs(k: Kernels): Map<string, Float32Array> {
         }
       }
     }
+    // Whole networks (the recurrences in one call where the kernels run them so): a capture and a batch's gradients.
+    for (const cell of ['lstm', 'gru', 'simplernn'] as const) selfTestNetwork(k, cell, keep);
     // Rows, Adam, embeddings, activations
     {
       const x = fill(5 * 21), sums = k.alloc(19);
@@ -245,6 +292,40 @@ export function selfTestOutputs(k: Kernels): Map<string, Float32Array> {
   return out;
 }
 
+/**
+ * The self-test's network: 2 bidirectional layers of `cell` (H = 9, E = 5) over B = 3 rows of T = 4 steps, one
+ * of them padded, with seeded weights: every captured value (inspect) and every gradient of a batch, kept by name.
+ */
+function selfTestNetwork(k: Kernels, cell: NetConfig['cell'], keep: (name: string, a: Float32Array) => void): void {
+  const config: NetConfig = { cell, vocabSize: 7, embeddingSize: 5, hiddenSize: 9, layers: 2, bidirectional: true, classes: 3, learningRate: 0.01, seed: 1 };
+  const B = 3;
+  const T = 4;
+  const mark = k.mark();
+  try {
+    const net = RecurrentNet.onKernels(config, { maxBatch: B, maxTime: T }, k);
+    const random = uniform(77, 0.8);
+    net.setWeights(net.weightShapes().map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, random)));
+    const ids = Int32Array.of(1, 2, 3, 4, 5, 6, 0, 0, 6, 5, 4, 3);
+    const { probs, directions } = net.inspect(ids.subarray(0, T), 1, T);
+    keep(`${cell} net probabilities`, probs);
+    for (const d of directions) {
+      const tag = `${cell} net layer ${d.layer} ${d.direction}`;
+      keep(`${tag} h`, d.h);
+      keep(`${tag} gates`, d.gates);
+      keep(`${tag} pre`, d.preactivations);
+      if (d.c) keep(`${tag} c`, d.c);
+    }
+    const { loss } = net.computeGradients(ids, Int32Array.of(0, 1, 2), B, T);
+    keep(`${cell} net loss`, Float32Array.of(loss));
+    net.denseGradients().forEach((g, i) => keep(`${cell} net gradient ${i}`, g));
+    const embedding = net.embeddingGradient();
+    keep(`${cell} net embedding gradient ids`, Float32Array.from(embedding.ids));
+    keep(`${cell} net embedding gradient`, embedding.rows.subarray(0, embedding.ids.length * config.embeddingSize));
+  } finally {
+    k.release(mark);
+  }
+}
+
 /** Compares two self-test runs: undefined when every output agrees within 1e-5 (relative above 1), else what differs. */
 export function compareSelfTest(ours: Map<string, Float32Array>, oracle: Map<string, Float32Array>, tolerance = 1e-5): string | undefined {
   for (const [name, want] of oracle) {
@@ -270,7 +351,7 @@ export function selfTest(kernels: Kernels): string | undefined {
 
 /**
  * RNN_LENS_NATIVE_FAULT=<kernel> (for tests of the fallback): in the self-test, that kernel's arrays (its
- * outputs among them) come out with their first float off by one, as a broken build's would.
+ * outputs among them; a recurrence's, its argument's) come out with their first float off by one, as a broken build's would.
  */
 function withFault(kernels: Kernels, fault: string | undefined): Kernels {
   if (!fault) return kernels;
@@ -280,7 +361,9 @@ function withFault(kernels: Kernels, fault: string | undefined): Kernels {
       if (prop !== fault || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
       return (...args: unknown[]) => {
         (value as (...a: unknown[]) => void).apply(target, args);
-        for (const a of args) if (a instanceof Float32Array && a.length) a[0] += 1;
+        // A whole recurrence's arrays are the fields of its one argument.
+        const arrays = args.flatMap((a) => (a instanceof Float32Array ? [a] : a && typeof a === 'object' ? Object.values(a).filter((v) => v instanceof Float32Array) : []));
+        for (const a of arrays) if (a.length) a[0] += 1;
       };
     },
   });
