@@ -35,7 +35,8 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: optionalNative,
+    // webgpu: Dawn's Node addon, loaded from node_modules at run time (a .node per platform).
+    external: [...optionalNative, 'webgpu'],
     // tfjs's ES module builds declare their side effects (kernel registration); the node builds do not.
     mainFields: ['module', 'main'],
   },

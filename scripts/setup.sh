@@ -7,7 +7,9 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CS_VERSION="4.99.4"
 CS_DIR="${RNN_LENS_CODE_SERVER_DIR:-/opt/code-server-${CS_VERSION}}"
 MARKER="$CS_DIR/.rnn-lens-install-ok"
-APT_PACKAGES=(chromium ripgrep libkrb5-dev g++ gcc make python3)
+# libegl1 libgl1-mesa-dri libegl-dev: Mesa's software GPU (llvmpipe) that the WebGPU tests run on through
+# Dawn's OpenGL ES backend; libegl-dev holds the libEGL.so name Dawn opens.
+APT_PACKAGES=(chromium ripgrep libkrb5-dev g++ gcc make python3 libegl1 libgl1-mesa-dri libegl-dev)
 
 log() { echo "[setup] $*"; }
 die() { echo "[setup] ERROR: $*" >&2; exit 1; }
