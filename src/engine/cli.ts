@@ -9,7 +9,7 @@ import { checkModelConfig, DEFAULT_CONFIG, type ModelConfig } from '../shared/co
 import type { ParseOptions } from '../shared/dataset';
 import { RpcError } from '../shared/rpc';
 import { loadTf, type BackendPreference } from './backend';
-import { EngineService } from './service';
+import { devicePreference, EngineService } from './service';
 
 const USAGE = `Usage:
   rnn-lens train FILE [options]        train a classifier on a labelled file, print metrics as JSON
@@ -28,7 +28,8 @@ Parse options:
   --format auto|tsv-label-text|tsv-text-label|csv|jsonl|fasttext   --text-key K   --label-key K
   --text-column C   --label-column C (index from 0 or header name)   --skip-invalid
 Other:
-  --out DIR (train; default ./FILE-NAME-model)   --name NAME   --backend auto|cpu|tfjs-node|tfjs-node-gpu   --quiet`;
+  --out DIR (train; default ./FILE-NAME-model)   --name NAME   --backend auto|cpu|tfjs-node|tfjs-node-gpu
+  --device auto|gpu|cpu (train: the GPU when faster, always, or never)   --quiet`;
 
 /** A problem with the command line itself: printed with the usage, exit code 2. */
 class UsageError extends Error {}
@@ -82,6 +83,7 @@ function parseCommandLine(argv: string[]) {
       model: { type: 'string' },
       file: { type: 'string' },
       backend: { type: 'string' },
+      device: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -148,8 +150,10 @@ async function readInput(file: string | undefined): Promise<string> {
 async function service(v: Values): Promise<EngineService> {
   const backend = (v.backend ?? 'auto') as BackendPreference;
   if (!['auto', 'cpu', 'tfjs-node', 'tfjs-node-gpu'].includes(backend)) throw new UsageError(`--backend must be auto, cpu, tfjs-node or tfjs-node-gpu (got ${backend})`);
+  const device = v.device ?? devicePreference();
+  if (device !== 'auto' && device !== 'gpu' && device !== 'cpu') throw new UsageError(`--device must be auto, gpu or cpu (got ${device})`);
   const runtime = await loadTf(backend, [process.cwd(), path.resolve(__dirname, '..')]);
-  return new EngineService(runtime);
+  return new EngineService(runtime, device);
 }
 
 function print(value: unknown): void {
@@ -166,7 +170,7 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'info': {
       const s = await service(v);
-      print({ backend: await s.backendLabel(), kernels: await s.kernels(), tfjs: s.runtime.tf.version_core, node: process.version, notes: await s.notes() });
+      print({ backend: await s.backendLabel(), kernels: await s.kernels(), gpu: (await s.gpuLabel()) || 'none', tfjs: s.runtime.tf.version_core, node: process.version, notes: await s.notes() });
       return 0;
     }
     case 'parse': {

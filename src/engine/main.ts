@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     tfjsVersion: runtime.tf.version_core,
     backend: await service.backendLabel(),
     kernels: await service.kernels(),
+    gpu: await service.gpuLabel(),
     notes: await service.notes(),
   }));
   rpc.handle('parse', (p) => service.parse(p.text, p.options, p.split));

@@ -18,6 +18,16 @@ import { defaultThreads } from './kernels/parallel';
 import { buildClassifier } from './model';
 import { loadModel, saveModel } from './modelIo';
 import { evaluate, fusedBackend, tfjsBackend, tfjsPredictor, trainClassifier, type StepBackend } from './trainer';
+import { openGpu, type GpuContext } from './gpu/device';
+import { FailoverBackend, gpuBackend } from './gpu/gpuBackend';
+
+/** Where training runs: 'auto' (the GPU when a timed probe on the run's shapes shows it faster), or forced. */
+export type DevicePreference = 'auto' | 'gpu' | 'cpu';
+
+/** The preference RNN_LENS_DEVICE names (the host passes rnnLens.engine.device), 'auto' otherwise. */
+export function devicePreference(value = process.env.RNN_LENS_DEVICE): DevicePreference {
+  return value === 'gpu' || value === 'cpu' ? value : 'auto';
+}
 
 /** Params of a training run. */
 export interface TrainRequest {
@@ -79,8 +89,42 @@ export interface ServedModel {
 export class EngineService {
   private readonly models = new Map<string, Promise<ServedModel>>();
   private kernelProbe: Promise<string> | undefined;
+  private gpuProbe: Promise<GpuContext | { reason: string }> | undefined;
 
-  constructor(readonly runtime: TfRuntime) {}
+  constructor(
+    readonly runtime: TfRuntime,
+    /** Where training runs (the hover and the views read on the CPU kernels either way). */
+    readonly device: DevicePreference = devicePreference(),
+  ) {}
+
+  /**
+   * The GPU training may use, opened once: a real GPU; a software adapter (Mesa's llvmpipe) only when the GPU
+   * is insisted on ('gpu': tests, or a user who wants it whatever its speed). Logs what it found.
+   */
+  gpu(): Promise<GpuContext | { reason: string }> {
+    if (!this.gpuProbe) {
+      this.gpuProbe =
+        this.device === 'cpu'
+          ? Promise.resolve({ reason: 'not used (rnnLens.engine.device is "cpu")' })
+          : openGpu({ allowSoftware: this.device === 'gpu' }).then((found) => {
+              if ('reason' in found) return found;
+              const probe = this.gpuProbe;
+              // A lost device is opened again by the next run that wants it.
+              void found.device.lost.then((info) => {
+                console.error(`GPU lost: ${info.reason}${info.message ? ` (${info.message})` : ''}`);
+                if (this.gpuProbe === probe) this.gpuProbe = undefined;
+              });
+              const a = found.adapter;
+              console.error(
+                `GPU: ${found.name}; vendor "${a.vendor}", architecture "${a.architecture}", device "${a.device}", ${a.featureLevel} feature level; limits ${Object.entries(a.limits)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', ')}`,
+              );
+              return found;
+            });
+    }
+    return this.gpuProbe;
+  }
 
   /** Which kernels train here: tfjs on a native backend, else ours as 'auto' picks them (native, WebAssembly or JS). */
   kernels(): Promise<string> {
@@ -104,11 +148,28 @@ export class EngineService {
     return 'cpu-fused';
   }
 
-  /** The backend ladder's notes, and why the native kernels are not used when they are not. */
+  /** The backend ladder's notes, why the native kernels are not used when they are not, and the GPU's line. */
   async notes(): Promise<string[]> {
     const kernels = await this.kernels();
     const skipped = kernels === 'tfjs' || kernels.startsWith('cpu-native-') ? undefined : nativeSkipReason();
-    return skipped ? [...this.runtime.notes, `native kernels: ${skipped}; using ${kernels}`] : this.runtime.notes;
+    const notes = skipped ? [...this.runtime.notes, `native kernels: ${skipped}; using ${kernels}`] : [...this.runtime.notes];
+    notes.push(await this.gpuNote());
+    return notes;
+  }
+
+  /** The GPU that trains here (always or when faster), e.g. "gpu-webgpu · NVIDIA H200 (vulkan)", or '' for none. */
+  async gpuLabel(): Promise<string> {
+    const gpu = await this.gpu();
+    return 'reason' in gpu ? '' : `gpu-webgpu · ${gpu.name}`;
+  }
+
+  /** What the GPU does here, in one line. */
+  async gpuNote(): Promise<string> {
+    const gpu = await this.gpu();
+    if ('reason' in gpu) return `GPU: none for training (${gpu.reason})`;
+    return this.device === 'gpu'
+      ? `GPU: gpu-webgpu · ${gpu.name} trains (rnnLens.engine.device is "gpu"); inference runs on the CPU kernels`
+      : `GPU: gpu-webgpu · ${gpu.name} trains a run when a timed probe on its shapes shows it faster than the CPU; inference runs on the CPU kernels`;
   }
 
   private useTfjsTrainer(): boolean {
@@ -257,31 +318,61 @@ export class EngineService {
     let maxTime = 1;
     for (const e of [...data.train, ...data.validation, ...data.test]) maxTime = Math.max(maxTime, e.ids.length);
     const forced = process.env.RNN_LENS_TRAINER;
+    if (!forced && this.runtime.backend === 'cpu' && this.device !== 'cpu') {
+      const gpu = await this.gpu();
+      if ('reason' in gpu) {
+        log(`Training on the CPU: ${this.device === 'gpu' ? 'the GPU was asked for, but there is ' : ''}no GPU (${gpu.reason})`);
+      } else {
+        const cpu = () => fusedBackend(tf, model, config, vocabSize, classes, maxTime);
+        const onGpu = async () =>
+          new FailoverBackend(await gpuBackend(tf, model, config, vocabSize, classes, maxTime, gpu), tf, model, cpu, log);
+        if (this.device === 'gpu') return onGpu();
+        const gpuMs = await this.timeSteps(config, vocabSize, classes, data, (m) => gpuBackend(tf, m, config, vocabSize, classes, maxTime, gpu)).catch((err: Error) => {
+          log(`The GPU probe failed (${err.message}); training on the CPU`);
+          return Infinity;
+        });
+        const cpuMs = await this.timeSteps(config, vocabSize, classes, data, (m) => fusedBackend(tf, m, config, vocabSize, classes, maxTime));
+        const useGpu = gpuMs < cpuMs;
+        log(`Measured a training step on this run's shapes: GPU (${gpu.name}) ${gpuMs.toFixed(1)} ms, CPU ${cpuMs.toFixed(1)} ms → ${useGpu ? 'the GPU' : 'the CPU'}`);
+        return useGpu ? onGpu() : cpu();
+      }
+    }
     const measure = forced === 'measure' || (!forced && this.runtime.backend !== 'cpu');
     if (!measure) {
       return forced === 'tfjs' || (forced !== 'fused' && this.runtime.backend !== 'cpu')
         ? tfjsBackend(tf, model, config, classes)
         : fusedBackend(tf, model, config, vocabSize, classes, maxTime);
     }
-    const batches = bucketedBatches(data.train, config.batchSize, seededRandom(config.seed)).slice(0, 4);
-    const timeOf = async (make: (m: import('@tensorflow/tfjs').LayersModel) => Promise<StepBackend> | StepBackend) => {
-      const scratch = buildClassifier(tf, config, vocabSize, classes);
-      const backend = await make(scratch);
-      try {
-        await backend.step(batches[0]);
-        const started = performance.now();
-        for (const b of batches.slice(1)) await backend.step(b);
-        return (performance.now() - started) / Math.max(1, batches.length - 1);
-      } finally {
-        backend.dispose();
-        scratch.dispose();
-      }
-    };
+    const timeOf = (make: (m: import('@tensorflow/tfjs').LayersModel) => Promise<StepBackend> | StepBackend) => this.timeSteps(config, vocabSize, classes, data, make);
     const fusedMs = await timeOf((m) => fusedBackend(tf, m, config, vocabSize, classes, maxTime));
     const tfjsMs = await timeOf((m) => tfjsBackend(tf, m, config, classes));
     const useFused = fusedMs <= tfjsMs;
     log(`Measured a training step: fused kernels ${fusedMs.toFixed(1)} ms, tfjs (${this.runtime.backend}) ${tfjsMs.toFixed(1)} ms → ${useFused ? 'fused kernels' : 'tfjs'}`);
     return useFused ? fusedBackend(tf, model, config, vocabSize, classes, maxTime) : tfjsBackend(tf, model, config, classes);
+  }
+
+  /** Milliseconds per training step of a backend on a scratch copy of the model: the run's first batches, after one to warm up. */
+  private async timeSteps(
+    config: ModelConfig,
+    vocabSize: number,
+    classes: number,
+    data: { train: EncodedExample[] },
+    make: (m: import('@tensorflow/tfjs').LayersModel) => Promise<StepBackend> | StepBackend,
+  ): Promise<number> {
+    const { tf } = this.runtime;
+    const batches = bucketedBatches(data.train, config.batchSize, seededRandom(config.seed)).slice(0, 4);
+    const scratch = buildClassifier(tf, config, vocabSize, classes);
+    let backend: StepBackend | undefined;
+    try {
+      backend = await make(scratch);
+      await backend.step(batches[0]);
+      const started = performance.now();
+      for (const b of batches.slice(1)) await backend.step(b);
+      return (performance.now() - started) / Math.max(1, batches.length - 1);
+    } finally {
+      backend?.dispose();
+      scratch.dispose();
+    }
   }
 
   /** Class probabilities for each text, with the model's own tokenisation, on the network the views read with (one numeric path). */

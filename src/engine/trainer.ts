@@ -228,9 +228,9 @@ export interface StepBackend {
   step(batch: Batch): { loss: number; correct: number } | Promise<{ loss: number; correct: number }>;
   predict: BatchPredictor;
   /** Keeps the current weights as the best so far (replacing the last kept ones). */
-  keepBest(): void;
+  keepBest(): void | Promise<void>;
   /** Makes the last kept weights the tfjs model's and the ones `predict` reads with (at the end of training). */
-  commitBest(): void;
+  commitBest(): void | Promise<void>;
   dispose(): void;
 }
 
@@ -246,7 +246,9 @@ export function tfjsBackend(tf: Tf, model: LayersModel, config: ModelConfig, cla
     predictBatch: 256,
     step: (batch) => trainStep(tf, parts, optimizer, embeddingAdam, batch, classes),
     predict: tfjsPredictor(tf, model),
-    keepBest: () => (best = model.getWeights().map((w) => w.dataSync().slice() as Float32Array)),
+    keepBest: () => {
+      best = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+    },
     commitBest: () => best && setModelWeights(tf, model, best),
     dispose: () => optimizer.dispose(),
   };
@@ -322,10 +324,10 @@ export async function trainClassifier(
   let lastValAccuracy: number | undefined;
 
   const score = (m: EvalMetrics | undefined) => (m ? m.accuracy - 1e-6 * m.loss : 0);
-  const keepIfBest = (epoch: number, metrics: EvalMetrics | undefined) => {
+  const keepIfBest = async (epoch: number, metrics: EvalMetrics | undefined) => {
     const s = score(metrics);
     if (!best || !hasValidation || s > best.score) {
-      backend.keepBest();
+      await backend.keepBest();
       best = { metrics, score: s, train: lastTrain };
       bestEpoch = epoch;
     }
@@ -377,7 +379,7 @@ export async function trainClassifier(
     epochsCompleted = epoch;
     const metrics = await validate();
     lastValAccuracy = metrics?.accuracy;
-    keepIfBest(epoch, metrics);
+    await keepIfBest(epoch, metrics);
     options.onProgress({
       phase: 'evaluating',
       epoch,
@@ -391,10 +393,10 @@ export async function trainClassifier(
   }
   if (cutShort) {
     // A partly trained epoch may already beat the best full one (its weights are then those of the cut-short epoch).
-    keepIfBest(epochsCompleted + 1, await validate());
+    await keepIfBest(epochsCompleted + 1, await validate());
   }
   const chosen = best as { metrics?: EvalMetrics; train: { loss: number; accuracy: number } } | undefined;
-  if (chosen) backend.commitBest();
+  if (chosen) await backend.commitBest();
   const test = chosen && data.test.length > 0 ? await evaluate(backend.predict, data.test, classNames, backend.predictBatch) : undefined;
   return {
     epochsCompleted,

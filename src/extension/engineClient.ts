@@ -21,6 +21,8 @@ export interface EngineLaunch {
   nodePath?: string;
   backend: string;
   modulePaths: string[];
+  /** Where training runs: 'auto' (the GPU when faster), 'gpu' or 'cpu' (rnnLens.engine.device). */
+  device: string;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -130,7 +132,7 @@ export class EngineClient implements vscode.Disposable {
     const launch = this.launch();
     const node = this.resolveNode(launch.nodePath);
     const script = path.join(this.extensionPath, 'dist', 'engine.js');
-    this.log.info(`Starting the engine: ${node.runtime} ${script} (backend preference: ${launch.backend})`);
+    this.log.info(`Starting the engine: ${node.runtime} ${script} (backend preference: ${launch.backend}, training device: ${launch.device})`);
     const proc = fork(script, [], {
       execPath: node.execPath,
       execArgv: [...process.execArgv, ...ENGINE_NODE_FLAGS],
@@ -139,6 +141,7 @@ export class EngineClient implements vscode.Disposable {
         ...node.env,
         [ENGINE_ENV.backend]: launch.backend,
         [ENGINE_ENV.modulePaths]: launch.modulePaths.join(path.delimiter),
+        [ENGINE_ENV.device]: launch.device,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Structured clone: typed arrays (captured states) cross as typed arrays.
@@ -200,7 +203,7 @@ export class EngineClient implements vscode.Disposable {
     this.rpc = rpc;
     this.currentInfo = info;
     this.starting = undefined;
-    this.log.info(`Engine ready: pid ${info.pid}, ${info.runtime}, tfjs ${info.tfjsVersion}, backend ${info.backend}, recurrent kernels ${info.kernels}`);
+    this.log.info(`Engine ready: pid ${info.pid}, ${info.runtime}, tfjs ${info.tfjsVersion}, backend ${info.backend}, recurrent kernels ${info.kernels}${info.gpu ? `, training GPU ${info.gpu}` : ''}`);
     for (const note of info.notes) this.log.info(`  backend ladder: ${note}`);
     this.infoEmitter.fire(info);
     return rpc;

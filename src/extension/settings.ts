@@ -77,9 +77,11 @@ export function readEngineLaunch(): EngineLaunch {
   const modulePaths = vscode.workspace.isTrusted
     ? cfg.get<string[]>('modulePaths', []).filter((p) => typeof p === 'string' && p.trim()).map((p) => expand(p.trim()))
     : [];
+  const device = cfg.get<string>('device', 'auto');
   return {
     nodePath: nodePath || undefined,
     backend: ['auto', 'cpu', 'tfjs-node', 'tfjs-node-gpu'].includes(backend) ? backend : 'auto',
     modulePaths,
+    device: device === 'gpu' || device === 'cpu' ? device : 'auto',
   };
 }

@@ -51,7 +51,8 @@ export class StatusBar implements vscode.Disposable {
     }
     this.item.command = 'rnnLens.selectModel';
     const model = this.store.active;
-    const backend = this.engine.info?.backend ?? vscode.l10n.t('idle');
+    // What serves the hover and the views, and the GPU when it trains here.
+    const backend = this.engine.info ? `${this.engine.info.backend}${this.engine.info.gpu ? ' + gpu' : ''}` : vscode.l10n.t('idle');
     this.item.text = `$(pulse) RNN: ${model ? model.name : vscode.l10n.t('no model')} · ${backend}`;
     const tip = new vscode.MarkdownString(undefined, true);
     if (model) {
@@ -63,6 +64,8 @@ export class StatusBar implements vscode.Disposable {
     }
     const info = this.engine.info;
     tip.appendMarkdown(info ? `${vscode.l10n.t('engine')}: ${info.backend} backend (${info.kernels} kernels), tfjs ${info.tfjsVersion}, ${info.runtime}` : vscode.l10n.t('engine: not running (starts on first use)'));
+    if (info?.gpu) tip.appendMarkdown(`\n\n${vscode.l10n.t('training GPU: {0} (when faster than the CPU, or always with rnnLens.engine.device "gpu")', info.gpu)}`);
+    if (model) tip.appendMarkdown(`\n\n${vscode.l10n.t('{0} was trained on {1}', model.name, model.metadata.backend)}`);
     tip.appendMarkdown(`\n\n_${vscode.l10n.t('Click to switch or delete models')}_`);
     this.item.tooltip = tip;
   }

@@ -13,7 +13,7 @@ import { inspectFocusSchema, MAX_INSPECT_CHARS } from './inspectLimits';
 import { checkReaderModel, type ReaderModel } from './readerModel';
 
 /** Environment variables the host sets for the engine: backend preference and extra module folders. */
-export const ENGINE_ENV = { backend: 'RNN_LENS_BACKEND', modulePaths: 'RNN_LENS_MODULE_PATHS' } as const;
+export const ENGINE_ENV = { backend: 'RNN_LENS_BACKEND', modulePaths: 'RNN_LENS_MODULE_PATHS', device: 'RNN_LENS_DEVICE' } as const;
 
 /**
  * Node/V8 flags the engine process starts with. Small young-generation semi-spaces: the engine's
@@ -39,7 +39,9 @@ export interface EngineInfo {
   backend: string;
   /** Which recurrent kernels train on this engine, e.g. "wasm-relaxed-simd", "js", or "tfjs" (native backends). */
   kernels: string;
-  /** One line per backend that was tried and not used. */
+  /** The GPU that trains (always, or when a timed probe shows it faster: rnnLens.engine.device), e.g. "gpu-webgpu · NVIDIA H200 (vulkan)"; '' for none. */
+  gpu: string;
+  /** One line per backend that was tried and not used, and the GPU's line. */
   notes: string[];
 }
 
@@ -215,6 +217,7 @@ const engineInfoSchema: Schema<EngineInfo> = z.object({
   tfjsVersion: z.string(),
   backend: z.string().min(1).max(100),
   kernels: z.string().max(100),
+  gpu: z.string().max(200),
   notes: z.array(z.string()),
 });
 

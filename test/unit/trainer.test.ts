@@ -37,8 +37,12 @@ function scriptedBackend(validationStep: number, testStep: number) {
       }
       return out;
     },
-    keepBest: () => (kept = steps),
-    commitBest: () => (committed = true),
+    keepBest: () => {
+      kept = steps;
+    },
+    commitBest: () => {
+      committed = true;
+    },
     dispose: () => undefined,
   };
   const split = (id: number, n: number): EncodedExample[] => Array.from({ length: n }, () => ({ ids: Int32Array.of(id, id), label: 0 }));

@@ -62,11 +62,11 @@ function loadDawn(): DawnModule {
   return dawn;
 }
 
-/** The backends to try here, in order: the platform's own, then (Linux) OpenGL ES in compatibility mode. */
-function candidates(allowSoftware: boolean): { backend: string; featureLevel: 'core' | 'compatibility' }[] {
+/** The backends to try here, in order: the platform's own, then (Linux) OpenGL ES in compatibility mode (where a machine without a GPU has Mesa's). */
+function candidates(): { backend: string; featureLevel: 'core' | 'compatibility' }[] {
   const own = process.platform === 'darwin' ? ['metal'] : process.platform === 'win32' ? ['d3d12', 'vulkan'] : ['vulkan'];
   const list: { backend: string; featureLevel: 'core' | 'compatibility' }[] = own.map((backend) => ({ backend, featureLevel: 'core' }));
-  if (process.platform === 'linux' && allowSoftware) list.push({ backend: 'opengles', featureLevel: 'compatibility' });
+  if (process.platform === 'linux') list.push({ backend: 'opengles', featureLevel: 'compatibility' });
   return list;
 }
 
@@ -91,7 +91,7 @@ export async function openGpu(options: OpenGpuOptions = {}): Promise<GpuContext 
   if (process.platform === 'linux' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
   const tried: string[] = [];
   const backend = options.backend ?? process.env.RNN_LENS_GPU_BACKEND;
-  const list = candidates(options.allowSoftware ?? false).filter((c) => !backend || c.backend === backend);
+  const list = candidates().filter((c) => !backend || c.backend === backend);
   if (backend && list.length === 0) list.push({ backend, featureLevel: backend.startsWith('opengl') ? 'compatibility' : 'core' });
   for (const c of list) {
     let instance: GPU;
@@ -135,7 +135,7 @@ export async function openGpu(options: OpenGpuOptions = {}): Promise<GpuContext 
       software,
       limits: requiredLimits,
     };
-    return { instance, device, adapter: summary, name: `${description} (${c.backend}${software ? ', software' : ''})` };
+    return { instance, device, adapter: summary, name: `${description.replace(/^OpenGL version /, '')} (${c.backend}${software ? ', software' : ''})` };
   }
   return { reason: tried.length ? `no usable GPU adapter (${tried.join('; ')})` : 'no GPU backend to try on this platform' };
 }
