@@ -14,7 +14,6 @@ import { RpcError } from '../../src/shared/rpc';
 import { loadTf, type TfRuntime } from '../../src/engine/backend';
 import { EngineService } from '../../src/engine/service';
 import { loadModel } from '../../src/engine/modelIo';
-import { seededRandom } from '../../src/engine/random';
 import { splitTargets, stratifiedSplit, testSplitWarnings } from '../../src/engine/data';
 import { reportLines } from '../../src/shared/metricsReport';
 import { toyTsv } from './toyData';
