@@ -3,9 +3,10 @@
 /**
  * `npm run package`: the VSIX files, the way VS Code extensions with native code ship.
  *   - a platform-specific VSIX (`vsce package --target linux-x64` …) carrying the prebuilt native kernels
- *     built here (dist/native/rnn-lens-native-<platform>-<arch>.node): VS Code installs it on that
- *     platform only;
- *   - a universal VSIX without native code: the engine runs on WebAssembly everywhere else.
+ *     built here (dist/native/rnn-lens-native-<platform>-<arch>.node) and that platform's WebGPU addon
+ *     (Dawn's dawn.node from the npm package webgpu, for training on the GPU): VS Code installs it on
+ *     that platform only;
+ *   - a universal VSIX without native code: the engine runs on WebAssembly everywhere else, without a GPU.
  * Only this machine's platform can carry native kernels (they are built here, not downloaded).
  * Usage: node scripts/package.js [--list] [--no-build]
  *   --list      print the files each VSIX would hold (vsce ls), package nothing
@@ -18,7 +19,8 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
 const VSCE = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-const VSCE_FLAGS = ['--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links'];
+// Dependencies are listed (the platform VSIX takes the webgpu package's addon for its platform; .vscodeignore keeps the rest out).
+const VSCE_FLAGS = ['--allow-missing-repository', '--no-rewrite-relative-links'];
 
 /** vsce's target name for this machine (its platform-arch), or undefined where vsce has none. */
 function hostTarget() {
@@ -40,16 +42,23 @@ function run(command, args, what) {
   return result.stdout;
 }
 
-/** An ignore file that is .vscodeignore plus the native kernels of this platform. */
+/** The files of the webgpu package this platform's engine loads (src/engine/gpu/device.ts): its package.json, licence and addon folder. */
+function webgpuFiles() {
+  const folder = `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`;
+  return ['node_modules/webgpu/package.json', 'node_modules/webgpu/LICENSE.md', `node_modules/webgpu/dist/${folder}/**`];
+}
+
+/** An ignore file that is .vscodeignore plus this platform's native kernels and WebGPU addon. */
 function platformIgnoreFile() {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-lens-package-')), '.vscodeignore');
-  fs.writeFileSync(file, `${fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').trimEnd()}\n!${nativeFile()}\n`);
+  const extra = [nativeFile(), ...webgpuFiles()].map((f) => `!${f}`).join('\n');
+  fs.writeFileSync(file, `${fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').trimEnd()}\n${extra}\n`);
   return file;
 }
 
 /** The files `vsce ls` says a VSIX with this ignore file holds. */
 function listFiles(ignoreFile) {
-  return run(process.execPath, [VSCE, 'ls', '--no-dependencies', ...(ignoreFile ? ['--ignoreFile', ignoreFile] : [])], 'vsce ls')
+  return run(process.execPath, [VSCE, 'ls', ...(ignoreFile ? ['--ignoreFile', ignoreFile] : [])], 'vsce ls')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
@@ -76,13 +85,13 @@ function main() {
   if (ignore) {
     const out = `rnn-lens-${version}-${target}.vsix`;
     run(process.execPath, [VSCE, 'package', ...VSCE_FLAGS, '--target', target, '--ignoreFile', ignore, '-o', out], `vsce package --target ${target}`);
-    built.push(`${out} (${target}, with ${nativeFile()})`);
+    built.push(`${out} (${target}, with ${nativeFile()} and the WebGPU addon)`);
   } else {
     console.log(`[package] no platform VSIX: ${target ? `${nativeFile()} was not built (see \`node scripts/buildNative.js\`)` : `vsce has no target for ${process.platform}-${process.arch}`}`);
   }
   const universal = `rnn-lens-${version}.vsix`;
   run(process.execPath, [VSCE, 'package', ...VSCE_FLAGS, '-o', universal], 'vsce package (universal)');
-  built.push(`${universal} (universal: WebAssembly kernels)`);
+  built.push(`${universal} (universal: WebAssembly kernels, no GPU)`);
   for (const b of built) console.log(`[package] ${b}`);
 }
 

@@ -29,7 +29,7 @@ describe('packaging', function () {
     }
   });
 
-  it('puts this platform\'s native kernels in a VSIX for its target only', function () {
+  it('puts this platform\'s native kernels and WebGPU addon in a VSIX for its target only', function () {
     const { nativeFile, target, listing } = list();
     const built = fs.existsSync(path.join(ROOT, nativeFile));
     if (!built) {
@@ -38,8 +38,15 @@ describe('packaging', function () {
     }
     assert.equal(target, `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`);
     assert.deepEqual(listing[target!].filter((f) => f.startsWith('dist/native/')), [nativeFile]);
+    // The WebGPU addon of this platform only (the engine loads dist/<platform>-<arch>/dawn.node beside the package.json).
+    const folder = `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`;
+    const webgpu = listing[target!].filter((f) => f.startsWith('node_modules/'));
+    assert.ok(webgpu.includes(`node_modules/webgpu/dist/${folder}/dawn.node`), webgpu.join('\n'));
+    assert.ok(webgpu.includes('node_modules/webgpu/package.json'));
+    assert.ok(webgpu.every((f) => f === 'node_modules/webgpu/package.json' || f === 'node_modules/webgpu/LICENSE.md' || f.startsWith(`node_modules/webgpu/dist/${folder}/`)), webgpu.join('\n'));
+    assert.ok(!listing.universal.some((f) => f.startsWith('node_modules/')), 'no GPU addon in the universal VSIX');
     assert.deepEqual(
-      listing[target!].filter((f) => f !== nativeFile).sort(),
+      listing[target!].filter((f) => f !== nativeFile && !f.startsWith('node_modules/')).sort(),
       [...listing.universal].sort(),
       'otherwise the same files',
     );
