@@ -492,11 +492,12 @@ export class GpuNet {
       dirs.forEach((dir, d) => {
         k.gemm.encode(pass, false, false, rows, GH, dir.input, { buffer: input, offset: 0, ld: dir.input }, this.at(dir.wOff, GH), { buffer: dir.gates, offset: 0, ld: GH }, 0);
         const unitGroups = Math.ceil(H / S.UNIT_GROUP);
+        const rowGroups = Math.ceil(B / S.ROWS_PER_THREAD);
         for (let s = 0; s < T; s++) {
           const { row, prev } = place(s, T, B, d === 1);
           const words = [B, H, row, prev, width, d * H, dir.uOff, dir.bOff, keepPre ? 1 : 0, GH, 0, 0, 0];
           if (cell === 'lstm') {
-            k.lstmForward.dispatch(pass, words, [this.weights, this.mask, dir.gates, dir.dZ, output, dir.state], unitGroups, B);
+            k.lstmForward.dispatch(pass, words, [this.weights, this.mask, dir.gates, dir.dZ, output, dir.state], unitGroups, rowGroups);
           } else if (cell === 'gru') {
             k.gruForwardGates.dispatch(pass, words, [this.weights, output, dir.gates, dir.dZ, dir.state], unitGroups, B);
             k.gruForwardOutput.dispatch(pass, words, [this.weights, this.mask, dir.state, dir.gates, dir.dZ, output], unitGroups, B);
@@ -527,6 +528,7 @@ export class GpuNet {
     k.headGradients.dispatch(pass, [B, C, width, this.denseWOff, this.denseBOff], [this.finalH, this.dLogits, this.grads], Math.ceil((width * C + C) / S.FLAT_GROUP));
     k.seedTop.dispatch(pass, [B, C, width, H, T, D, this.denseWOff], [this.weights, this.dLogits, this.dActs[L]], ...flatGroups(rows * width));
     const unitGroups = Math.ceil(H / S.UNIT_GROUP);
+    const rowGroups = Math.ceil(B / S.ROWS_PER_THREAD);
     const firstCols = cell === 'gru' ? 2 * H : GH;
     for (let l = L - 1; l >= 0; l--) {
       const output = this.acts[l + 1];
@@ -544,12 +546,12 @@ export class GpuNet {
           } else if (cell === 'gru') {
             k.gruBackwardGates.dispatch(pass, words, [dir.gates, this.mask, output, dOutput, dhCarry, dir.dZ, dhNew], unitGroups, B);
             // d(r ⊙ h_{t−1}) = dz's candidate block · U's candidate columnsᵀ.
-            k.dzTimesUT.dispatch(pass, [B, H, row, prev, width, d * H, dir.uOff, dir.bOff, 0, GH, 2 * H, H, 0], [this.weights, dir.dZ, this.dRh], unitGroups, B);
+            k.dzTimesUT.dispatch(pass, [B, H, row, prev, width, d * H, dir.uOff, dir.bOff, 0, GH, 2 * H, H, 0], [this.weights, dir.dZ, this.dRh], unitGroups, rowGroups);
             k.gruBackwardReset.dispatch(pass, words, [dir.gates, this.mask, output, this.dRh, dir.dZ, dhNew], unitGroups, B);
           } else {
             k.simpleBackward.dispatch(pass, words, [dir.gates, this.mask, dOutput, dhCarry, dir.dZ, dhNew], unitGroups, B);
           }
-          if (prev > 0) k.dzTimesUT.dispatch(pass, words, [this.weights, dir.dZ, dhNew], unitGroups, B);
+          if (prev > 0) k.dzTimesUT.dispatch(pass, words, [this.weights, dir.dZ, dhNew], unitGroups, rowGroups);
           carry = 1 - carry;
         }
         const input = { buffer: this.acts[l], offset: 0, ld: dir.input };

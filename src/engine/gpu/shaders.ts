@@ -27,10 +27,23 @@ struct P {
 `;
 
 const UNIT_MAIN = `@compute @workgroup_size(${UNIT_GROUP})`;
+
+/**
+ * Rows of the batch one thread of the tiled kernels computes (its y index × ROW_TILE …). Rows past the batch
+ * read row B − 1 (valid memory, results dropped) so the inner loops need no test.
+ */
+export const ROWS_PER_THREAD = 4;
+const ROW_TILE = /* wgsl */ `
+const ROWS = ${ROWS_PER_THREAD}u;
+fn rowOf(b0: u32, r: u32) -> u32 { return min(b0 + r, p.B - 1u); }
+`;
 const FLAT_MAIN = `@compute @workgroup_size(${FLAT_GROUP})`;
 
-/** LSTM forward step: z += h_{t−1}·U, + bias; i, f, c̃, o; c and h (masked rows carry c_{t−1}, h_{t−1}). */
-export const LSTM_FORWARD = /* wgsl */ `${MATH}${STEP_PARAMS}
+/**
+ * LSTM forward step: z += h_{t−1}·U, + bias; i, f, c̃, o; c and h (masked rows carry c_{t−1}, h_{t−1}). A thread
+ * computes unit j for ROWS rows of the batch, so each U value it reads serves all of them.
+ */
+export const LSTM_FORWARD = /* wgsl */ `${MATH}${STEP_PARAMS}${ROW_TILE}
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read> mask: array<f32>;
 @group(0) @binding(3) var<storage, read_write> z: array<f32>;
@@ -38,34 +51,41 @@ export const LSTM_FORWARD = /* wgsl */ `${MATH}${STEP_PARAMS}
 @group(0) @binding(5) var<storage, read_write> h: array<f32>;
 @group(0) @binding(6) var<storage, read_write> c: array<f32>;
 ${UNIT_MAIN} fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let j = id.x; let b = id.y; let H = p.H;
-  if (j >= H || b >= p.B) { return; }
+  let j = id.x; let b0 = id.y * ROWS; let H = p.H;
+  if (j >= H || b0 >= p.B) { return; }
   let G = 4u * H;
-  let zr = (p.row + b) * G;
-  var a0 = z[zr + j]; var a1 = z[zr + H + j]; var a2 = z[zr + 2u * H + j]; var a3 = z[zr + 3u * H + j];
-  var hPrev = 0.0; var cPrev = 0.0;
-  if (p.prev > 0u) {
-    let hp = (p.prev - 1u + b) * p.width + p.col;
-    for (var k = 0u; k < H; k++) {
-      let hk = h[hp + k];
-      let u = p.uOff + k * G + j;
-      a0 += hk * w[u]; a1 += hk * w[u + H]; a2 += hk * w[u + 2u * H]; a3 += hk * w[u + 3u * H];
-    }
-    hPrev = h[hp + j];
-    cPrev = c[(p.prev - 1u + b) * H + j];
+  var acc: array<vec4<f32>, ROWS>;
+  for (var r = 0u; r < ROWS; r++) {
+    let zr = (p.row + rowOf(b0, r)) * G;
+    acc[r] = vec4<f32>(z[zr + j], z[zr + H + j], z[zr + 2u * H + j], z[zr + 3u * H + j]);
   }
-  a0 += w[p.bOff + j]; a1 += w[p.bOff + H + j]; a2 += w[p.bOff + 2u * H + j]; a3 += w[p.bOff + 3u * H + j];
-  if (p.keepPre != 0u) { pre[zr + j] = a0; pre[zr + H + j] = a1; pre[zr + 2u * H + j] = a2; pre[zr + 3u * H + j] = a3; }
-  let i = sigm(a0); let f = sigm(a1); let g = tanh9(a2); let o = sigm(a3);
-  z[zr + j] = i; z[zr + H + j] = f; z[zr + 2u * H + j] = g; z[zr + 3u * H + j] = o;
-  let out = (p.row + b) * p.width + p.col + j;
-  if (mask[p.row + b] != 0.0) {
-    let cv = f * cPrev + i * g;
-    c[(p.row + b) * H + j] = cv;
-    h[out] = o * tanh9(cv);
-  } else {
-    c[(p.row + b) * H + j] = cPrev;
-    h[out] = hPrev;
+  if (p.prev > 0u) {
+    for (var k = 0u; k < H; k++) {
+      let u = p.uOff + k * G + j;
+      let uk = vec4<f32>(w[u], w[u + H], w[u + 2u * H], w[u + 3u * H]);
+      for (var r = 0u; r < ROWS; r++) { acc[r] += h[(p.prev - 1u + rowOf(b0, r)) * p.width + p.col + k] * uk; }
+    }
+  }
+  let bias = vec4<f32>(w[p.bOff + j], w[p.bOff + H + j], w[p.bOff + 2u * H + j], w[p.bOff + 3u * H + j]);
+  for (var r = 0u; r < ROWS; r++) {
+    let b = b0 + r;
+    if (b >= p.B) { break; }
+    let a = acc[r] + bias;
+    let zr = (p.row + b) * G;
+    if (p.keepPre != 0u) { pre[zr + j] = a.x; pre[zr + H + j] = a.y; pre[zr + 2u * H + j] = a.z; pre[zr + 3u * H + j] = a.w; }
+    let i = sigm(a.x); let f = sigm(a.y); let g = tanh9(a.z); let o = sigm(a.w);
+    z[zr + j] = i; z[zr + H + j] = f; z[zr + 2u * H + j] = g; z[zr + 3u * H + j] = o;
+    var hPrev = 0.0; var cPrev = 0.0;
+    if (p.prev > 0u) { hPrev = h[(p.prev - 1u + b) * p.width + p.col + j]; cPrev = c[(p.prev - 1u + b) * H + j]; }
+    let out = (p.row + b) * p.width + p.col + j;
+    if (mask[p.row + b] != 0.0) {
+      let cv = f * cPrev + i * g;
+      c[(p.row + b) * H + j] = cv;
+      h[out] = o * tanh9(cv);
+    } else {
+      c[(p.row + b) * H + j] = cPrev;
+      h[out] = hPrev;
+    }
   }
 }`;
 
@@ -268,19 +288,25 @@ ${UNIT_MAIN} fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   dhNew[u] = 0.0;
 }`;
 
-/** out[b, i] (+)= Σ_{c < n} dz[(row + b)·G + c0 + c] · U[i, c0 + c]: the step's dz·Uᵀ over a block of U's columns. */
-export const DZ_TIMES_UT = /* wgsl */ `${STEP_PARAMS}
+/** out[b, i] (+)= Σ_{c < n} dz[(row + b)·G + c0 + c] · U[i, c0 + c]: the step's dz·Uᵀ over a block of U's columns, ROWS rows a thread. */
+export const DZ_TIMES_UT = /* wgsl */ `${STEP_PARAMS}${ROW_TILE}
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read> dz: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 ${UNIT_MAIN} fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let i = id.x; let b = id.y;
-  if (i >= p.H || b >= p.B) { return; }
-  let zr = (p.row + b) * p.G + p.c0;
+  let i = id.x; let b0 = id.y * ROWS;
+  if (i >= p.H || b0 >= p.B) { return; }
   let ur = p.uOff + i * p.G + p.c0;
-  var s = 0.0;
-  for (var c = 0u; c < p.n; c++) { s += dz[zr + c] * w[ur + c]; }
-  if (p.accumulate != 0u) { out[b * p.H + i] += s; } else { out[b * p.H + i] = s; }
+  var s: array<f32, ROWS>;
+  for (var c = 0u; c < p.n; c++) {
+    let u = w[ur + c];
+    for (var r = 0u; r < ROWS; r++) { s[r] += dz[(p.row + rowOf(b0, r)) * p.G + p.c0 + c] * u; }
+  }
+  for (var r = 0u; r < ROWS; r++) {
+    let b = b0 + r;
+    if (b >= p.B) { break; }
+    if (p.accumulate != 0u) { out[b * p.H + i] += s[r]; } else { out[b * p.H + i] = s[r]; }
+  }
 }`;
 
 /** The embedding rows of the batch: x[r, e] = table[ids[r], e]. */
