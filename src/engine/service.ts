@@ -324,8 +324,15 @@ export class EngineService {
         log(`Training on the CPU: ${this.device === 'gpu' ? 'the GPU was asked for, but there is ' : ''}no GPU (${gpu.reason})`);
       } else {
         const cpu = () => fusedBackend(tf, model, config, vocabSize, classes, maxTime);
-        const onGpu = async () =>
-          new FailoverBackend(await gpuBackend(tf, model, config, vocabSize, classes, maxTime, gpu), tf, model, cpu, log);
+        const onGpu = async (): Promise<StepBackend> => {
+          try {
+            return new FailoverBackend(await gpuBackend(tf, model, config, vocabSize, classes, maxTime, gpu), tf, model, cpu, log);
+          } catch (err) {
+            // Out of GPU memory for this model, or a device that went away since it was opened.
+            log(`The model could not be set up on the GPU (${(err as Error).message}); training on the CPU`);
+            return cpu();
+          }
+        };
         if (this.device === 'gpu') return onGpu();
         const gpuMs = await this.timeSteps(config, vocabSize, classes, data, (m) => gpuBackend(tf, m, config, vocabSize, classes, maxTime, gpu)).catch((err: Error) => {
           log(`The GPU probe failed (${err.message}); training on the CPU`);

@@ -136,6 +136,19 @@ describe('GPU network (WebGPU)', function () {
     }
   });
 
+  it('says so when a network does not fit the device, and the device works after', async function () {
+    // A 2²² × 256 embedding table: 4 GiB, past every adapter's maxBufferSize (the engine then trains on the CPU).
+    const huge: NetConfig = { cell: 'lstm', vocabSize: 2 ** 22, embeddingSize: 256, hiddenSize: 8, layers: 1, bidirectional: false, classes: 2, learningRate: 0.01, seed: 1 };
+    await assert.rejects(GpuNet.create(gpu!, huge, { maxBatch: 2, maxTime: 3 }), /^Error: The GPU network could not be made: .+/);
+    const net = await GpuNet.create(gpu!, { ...huge, vocabSize: 10, embeddingSize: 4 }, { maxBatch: 2, maxTime: 3 });
+    try {
+      const probs = await net.predict(Int32Array.of(1, 2, 3, 4, 5, 6), 2, 3);
+      assert.ok(Math.abs(probs[0] + probs[1] - 1) < 1e-5);
+    } finally {
+      net.dispose();
+    }
+  });
+
   it('refuses a batch outside its buffers and a label outside the classes, and works after', async function () {
     const config: NetConfig = { cell: 'gru', vocabSize: 10, embeddingSize: 4, hiddenSize: 5, layers: 1, bidirectional: false, classes: 2, learningRate: 0.01, seed: 1 };
     const net = await GpuNet.create(gpu!, config, { maxBatch: 2, maxTime: 3 });

@@ -3,6 +3,7 @@
 // Linux, macOS and Windows). Opens the platform's own backend (Vulkan, Metal, D3D12) and, where none
 // answers, Dawn's OpenGL ES backend in compatibility mode — on a machine without a GPU that is Mesa's
 // software renderer (llvmpipe through EGL, surfaceless), which the tests use. Says what it found, or why not.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** What the adapter says about itself, for the log, `rnn-lens info` and the status bar. */
@@ -70,6 +71,18 @@ function candidates(): { backend: string; featureLevel: 'core' | 'compatibility'
   return list;
 }
 
+/** Whether Linux shows a GPU device node (a DRM render node, or NVIDIA's). */
+function hasGpuDeviceNode(): boolean {
+  const entries = (dir: string) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  return entries('/dev/dri').some((f) => f.startsWith('renderD')) || entries('/dev').some((f) => /^nvidia\d+$/.test(f));
+}
+
 const SOFTWARE = /llvmpipe|softpipe|swiftshader|lavapipe|microsoft basic render|warp/i;
 
 export interface OpenGpuOptions {
@@ -81,6 +94,11 @@ export interface OpenGpuOptions {
 
 /** Opens the first adapter that answers, or says why none did (every backend tried, with what each said). */
 export async function openGpu(options: OpenGpuOptions = {}): Promise<GpuContext | { reason: string }> {
+  // Linux shows every GPU (for Vulkan and OpenGL alike) as a device node: without one, only software renderers
+  // could answer, so a caller that refuses them does not load Dawn at all.
+  if (process.platform === 'linux' && !options.allowSoftware && !hasGpuDeviceNode()) {
+    return { reason: 'no GPU device (nothing in /dev/dri or /dev/nvidia*): only a software renderer would answer' };
+  }
   let module: DawnModule;
   try {
     module = loadDawn();
