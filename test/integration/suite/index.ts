@@ -14,6 +14,7 @@ function loadTestFiles(): void {
   require('./split.test');
   require('./views.test');
   require('./trainFlow.test');
+  require('./gpu.test');
 }
 
 /** Per-test timeout; tests that train models raise it with this.timeout(). */
