@@ -10,6 +10,7 @@ import { checked, empty, event, NOTHING, request, type ChannelSide, type Schema 
 import { inspectFocusSchema, MAX_INSPECT_CHARS } from './inspectLimits';
 import { checkReaderModel, type ReaderModel } from './readerModel';
 import { reviveInspection, reviveUnrolledInspection } from './wire';
+import { trainingLiveSchema, trainingReportSchema } from './trainingView';
 
 /** A saved model as the side panel lists it. */
 export interface ModelListItem {
@@ -125,6 +126,34 @@ export const STATES_HOST_SIDE = {
   },
 } satisfies ChannelSide;
 
+/** What the training panel shows: a run training, a model's report, or nothing yet. */
+const trainingStateSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('live'), live: trainingLiveSchema }),
+  z.object({ kind: z.literal('report'), report: trainingReportSchema }),
+  z.object({ kind: z.literal('empty'), reason: z.string() }),
+]);
+
+/** What the host serves to the training panel (webview/training) and emits to it. */
+export const TRAINING_HOST_SIDE = {
+  requests: {
+    /** The panel is ready: what to show now, and VS Code's l10n bundle (absent in English). */
+    ready: request({ params: empty, result: z.object({ state: trainingStateSchema, l10n: l10nSchema }) }),
+    /** Stop the run after its current batch (the best model so far is kept); false when nothing trains. */
+    cancel: request({ params: empty, result: z.object({ cancelling: z.boolean() }) }),
+    /**
+     * Show a misclassified line (1-based) of the report's model in its source document, selected; `opened` false,
+     * with the reason, when that document is not open or changed since training (the panel then shows the text it has).
+     */
+    openLine: request({ params: z.object({ line: z.number().int().positive() }).strict(), result: z.object({ opened: z.boolean(), reason: z.string().optional() }) }),
+  },
+  events: {
+    /** The run's state (sent at most a few times a second while it trains). */
+    live: event(z.object({ live: trainingLiveSchema })),
+    /** The run ended (or a saved model's report was asked for): its report. */
+    report: event(z.object({ report: trainingReportSchema })),
+  },
+} satisfies ChannelSide;
+
 /** A view serves nothing and emits nothing: it asks and listens. */
 export const VIEW_SIDE = NOTHING;
 
@@ -132,5 +161,7 @@ export const VIEW_SIDE = NOTHING;
 export type UnrolledHostSide = typeof UNROLLED_HOST_SIDE;
 /** The host's side of the Hidden States panel's channel. */
 export type StatesHostSide = typeof STATES_HOST_SIDE;
+/** The host's side of the training panel's channel. */
+export type TrainingHostSide = typeof TRAINING_HOST_SIDE;
 /** A view's side of its channel. */
 export type ViewSide = typeof VIEW_SIDE;
