@@ -19,7 +19,21 @@ import { buildClassifier } from './model';
 import { loadModel, saveModel } from './modelIo';
 import { evaluate, fusedBackend, tfjsBackend, tfjsPredictor, trainClassifier, type StepBackend } from './trainer';
 import { openGpu, type GpuContext } from './gpu/device';
+import { MAX_MISCLASSIFIED, type Misclassified } from '../shared/trainingView';
 import { FailoverBackend, gpuBackend } from './gpu/gpuBackend';
+
+/** The validation examples the chosen weights get wrong, in split order (at most MAX_MISCLASSIFIED), with their lines and the model's probability. */
+function misclassifiedOf(examples: { text: string; label: string; line: number }[], probabilities: Float32Array[], classIndex: Map<string, number>): Misclassified[] {
+  const out: Misclassified[] = [];
+  examples.forEach((e, i) => {
+    const p = probabilities[i];
+    const predicted = argmax(p);
+    const label = classIndex.get(e.label)!;
+    if (predicted === label || out.length >= MAX_MISCLASSIFIED) return;
+    out.push({ line: e.line, text: e.text.length > 500 ? `${e.text.slice(0, 500)}…` : e.text, label, predicted, probability: p[predicted] });
+  });
+  return out;
+}
 
 /** Where training runs: 'auto' (the GPU when a timed probe on the run's shapes shows it faster), or forced. */
 export type DevicePreference = 'auto' | 'gpu' | 'cpu';
@@ -291,6 +305,8 @@ export class EngineService {
         samples: ds.examples.slice(0, 5).map((e) => e.text.slice(0, 200)),
         warnings,
         ...(req.source ? { source: req.source } : {}),
+        history: outcome.history,
+        ...(outcome.validationProbabilities ? { misclassified: misclassifiedOf(validation, outcome.validationProbabilities, classIndex) } : {}),
       };
       await saveModel(tf, model, req.modelDir, vocab, metadata);
       this.forget(req.modelDir);

@@ -8,6 +8,7 @@
  */
 import type { ModelConfig } from '../shared/config';
 import type { EvalMetrics, TrainProgress } from '../shared/protocol';
+import { BatchLossRecorder, type TrainingHistory } from '../shared/trainingView';
 import type { Tf } from './backend';
 import { argmax, bucketedBatches, evaluationBatches, type Batch, type EncodedExample } from './data';
 import { createJsKernels } from '../core/kernels/jsKernels';
@@ -38,6 +39,10 @@ export interface TrainOutcome {
   tokensPerSecond: number;
   /** True when at least one optimizer step ran (a model worth saving exists). */
   trained: boolean;
+  /** The curves: each epoch's figures and the batches' training loss. */
+  history: TrainingHistory;
+  /** Class probabilities of each validation example (in data.validation's order) with the chosen weights. */
+  validationProbabilities?: Float32Array[];
 }
 
 /** Options of one training run. */
@@ -323,6 +328,16 @@ export async function trainClassifier(
   let steps = 0;
   let lastValAccuracy: number | undefined;
 
+  const history: TrainingHistory = { epochs: [], batchLosses: [], batchStride: 1, batchesPerEpoch: 0, learningRate: config.learningRate };
+  const recorder = new BatchLossRecorder(history);
+  /** Batch losses not yet sent with a progress event. */
+  let unsent: number[] = [];
+  const takeUnsent = () => {
+    const out = unsent;
+    unsent = [];
+    return out;
+  };
+
   const score = (m: EvalMetrics | undefined) => (m ? m.accuracy - 1e-6 * m.loss : 0);
   const keepIfBest = async (epoch: number, metrics: EvalMetrics | undefined) => {
     const s = score(metrics);
@@ -336,6 +351,7 @@ export async function trainClassifier(
 
   for (let epoch = 1; epoch <= config.epochs && !cancelled; epoch++) {
     const batches = bucketedBatches(data.train, config.batchSize, random);
+    history.batchesPerEpoch = batches.length;
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
@@ -349,6 +365,8 @@ export async function trainClassifier(
       if (!Number.isFinite(result.loss)) {
         throw new Error(`Training diverged at epoch ${epoch}, batch ${b + 1} (loss is ${result.loss}). Try a smaller learning rate.`);
       }
+      recorder.add(result.loss);
+      unsent.push(result.loss);
       lossSum += result.loss * batches[b].batch;
       correct += result.correct;
       seen += batches[b].batch;
@@ -356,6 +374,8 @@ export async function trainClassifier(
       const now = performance.now();
       if (now - lastReport >= interval || b === batches.length - 1) {
         lastReport = now;
+        // The pace so far, for the steps left (validation passes not counted).
+        const left = (config.epochs - epoch) * batches.length + (batches.length - b - 1);
         options.onProgress({
           phase: 'training',
           epoch,
@@ -365,6 +385,9 @@ export async function trainClassifier(
           loss: lossSum / seen,
           valAccuracy: lastValAccuracy,
           tokensPerSecond: tokens / elapsed(),
+          batchLosses: takeUnsent(),
+          etaSeconds: (elapsed() / steps) * left,
+          ...(bestEpoch > 0 ? { bestEpoch } : {}),
         });
         await nextTurn();
       } else if (b % 8 === 7) {
@@ -380,6 +403,15 @@ export async function trainClassifier(
     const metrics = await validate();
     lastValAccuracy = metrics?.accuracy;
     await keepIfBest(epoch, metrics);
+    const epochRecord = {
+      epoch,
+      trainLoss: lastTrain.loss,
+      trainAccuracy: lastTrain.accuracy,
+      ...(metrics ? { valLoss: metrics.loss, valAccuracy: metrics.accuracy } : {}),
+      seconds: elapsed(),
+      tokensPerSecond: tokens / elapsed(),
+    };
+    history.epochs.push(epochRecord);
     options.onProgress({
       phase: 'evaluating',
       epoch,
@@ -389,6 +421,9 @@ export async function trainClassifier(
       loss: lastTrain.loss,
       valAccuracy: lastValAccuracy,
       tokensPerSecond: tokens / elapsed(),
+      batchLosses: takeUnsent(),
+      epochRecord,
+      bestEpoch,
     });
   }
   if (cutShort) {
@@ -398,6 +433,8 @@ export async function trainClassifier(
   const chosen = best as { metrics?: EvalMetrics; train: { loss: number; accuracy: number } } | undefined;
   if (chosen) await backend.commitBest();
   const test = chosen && data.test.length > 0 ? await evaluate(backend.predict, data.test, classNames, backend.predictBatch) : undefined;
+  // With the chosen weights: what the report lists as the validation split's mistakes.
+  const validationProbabilities = chosen && hasValidation ? await predictProbabilities(backend.predict, data.validation, classNames.length, backend.predictBatch) : undefined;
   return {
     epochsCompleted,
     bestEpoch,
@@ -408,5 +445,7 @@ export async function trainClassifier(
     seconds: elapsed(),
     tokensPerSecond: tokens / Math.max(elapsed(), 1e-9),
     trained: steps > 0,
+    history,
+    validationProbabilities,
   };
 }

@@ -11,6 +11,7 @@ import { trainingConfigSchema, type ResolvedModelConfig, type Tokenization } fro
 import { DATASET_FORMAT_SETTING_VALUES, type DatasetFormat, type ParseIssue, type ParseOptions } from './dataset';
 import { inspectFocusSchema, MAX_INSPECT_CHARS } from './inspectLimits';
 import { checkReaderModel, type ReaderModel } from './readerModel';
+import { epochRecordSchema, type EpochRecord, type Misclassified, type TrainingHistory } from './trainingView';
 
 /** Environment variables the host sets for the engine: backend preference and extra module folders. */
 export const ENGINE_ENV = { backend: 'RNN_LENS_BACKEND', modulePaths: 'RNN_LENS_MODULE_PATHS', device: 'RNN_LENS_DEVICE' } as const;
@@ -75,6 +76,14 @@ export interface TrainProgress {
   valAccuracy?: number;
   tokensPerSecond: number;
   message?: string;
+  /** Training loss of each batch since the last progress event, in order (the curves' raw points). */
+  batchLosses?: number[];
+  /** The epoch that just ended (with phase 'evaluating'). */
+  epochRecord?: EpochRecord;
+  /** The best epoch so far by validation. */
+  bestEpoch?: number;
+  /** Seconds left at the pace so far. */
+  etaSeconds?: number;
 }
 
 /** Precision/recall of one class on a labelled split. */
@@ -140,6 +149,10 @@ export interface ModelMetadata {
   warnings?: string[];
   /** Where the examples came from: the document's URI and which part of it (e.g. "400 selected lines"). */
   source?: ModelSource;
+  /** The curves: every epoch's figures and the batches' training loss (absent in older models). */
+  history?: TrainingHistory;
+  /** The validation examples the chosen weights get wrong (at most MAX_MISCLASSIFIED; absent in older models). */
+  misclassified?: Misclassified[];
 }
 
 /** The document (and the part of it) a model was trained on. */
@@ -245,6 +258,10 @@ const trainProgressSchema: Schema<TrainProgress> = z.object({
   valAccuracy: finite.optional(),
   tokensPerSecond: z.number().min(0),
   message: z.string().max(1000).optional(),
+  batchLosses: z.array(z.number()).max(100_000).optional(),
+  epochRecord: epochRecordSchema.optional(),
+  bestEpoch: count.optional(),
+  etaSeconds: finite.optional(),
 });
 
 const metadataSchema = checked<ModelMetadata>((v) => (isModelMetadata(v) ? undefined : 'is not the metadata of a model this version saved'));

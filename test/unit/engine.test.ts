@@ -41,6 +41,38 @@ describe('engine', function () {
     assert.equal(runtime.tf.getBackend(), 'cpu');
   });
 
+  it('keeps the curves (every epoch, every batch loss, as progress sent them) and the misclassified validation lines in the metadata', async () => {
+    const service = new EngineService(runtime);
+    const progress: TrainProgress[] = [];
+    // A noisy set: some labels are flipped, so the chosen weights get some validation lines wrong.
+    const text = toyTsv(300, 5)
+      .split('\n')
+      .map((l, i) => (i % 7 === 3 ? l.replace(/^alpha/, 'X').replace(/^beta/, 'alpha').replace(/^X/, 'beta') : l))
+      .join('\n');
+    const result = await service.train({ text, options: {}, skipInvalid: false, config: { ...small, epochs: 3 }, modelDir: path.join(tmp, 'history'), name: 'history' }, noSignal(), (p) => progress.push(p));
+    const { history, misclassified, metrics } = result.metadata;
+    assert.ok(history);
+    assert.equal(history.epochs.length, metrics.epochsCompleted);
+    assert.deepEqual(history.epochs.map((e) => e.epoch), [1, 2, 3]);
+    assert.equal(history.batchStride, 1);
+    assert.equal(history.batchLosses.length, 3 * history.batchesPerEpoch);
+    assert.deepEqual(progress.flatMap((p) => p.batchLosses ?? []), history.batchLosses, 'the progress events carried every batch loss, in order');
+    assert.deepEqual(progress.filter((p) => p.epochRecord).map((p) => p.epochRecord), history.epochs);
+    assert.equal(history.learningRate, small.learningRate);
+    for (const e of history.epochs) assert.ok(e.valAccuracy !== undefined && Number.isFinite(e.valLoss) && e.seconds > 0);
+    assert.ok(progress.some((p) => p.phase === 'training' && p.etaSeconds !== undefined && p.etaSeconds >= 0));
+    // The misclassified lines are the validation confusion's off-diagonal counts, each at its line of the text.
+    const confusion = metrics.validation!.confusion;
+    const wrong = confusion.flatMap((row, i) => row.filter((_, j) => j !== i)).reduce((a, b) => a + b, 0);
+    assert.ok(misclassified && misclassified.length === wrong && wrong > 0, `${misclassified?.length} listed, ${wrong} in the confusion matrix`);
+    const lines = text.split('\n');
+    for (const m of misclassified) {
+      assert.notEqual(m.predicted, m.label);
+      assert.equal(lines[m.line! - 1], `${result.metadata.classes[m.label]}\t${m.text}`);
+      assert.ok(m.probability >= 0.5 && m.probability <= 1);
+    }
+  });
+
   it('trains an LSTM that reaches at least 95 % validation accuracy on a separable set, and saves it in the tfjs layers format', async () => {
     const service = new EngineService(runtime);
     const progress: TrainProgress[] = [];
