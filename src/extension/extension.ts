@@ -14,6 +14,7 @@ import { STATES_VIEW_ID, StatesViewProvider } from './statesView';
 import { StatusBar } from './statusBar';
 import { TrainFlow, type TrainCommandArgs } from './trainFlow';
 import { TrainingRuns } from './trainingRun';
+import { TrainingPanelController } from './trainingPanel';
 import { modelSummary } from './trainingReport';
 import { UnrolledPanelController, inspectUnrolledWithActive, readerModelOfActive } from './unrolledPanel';
 import type { StatesSnapshot } from '../shared/webviewProtocol';
@@ -38,6 +39,8 @@ export interface RnnLensApi {
   statusBar(): { text: string; command: string | undefined; tooltip: string };
   /** The training run in progress: its name, source, progress; undefined when none trains. */
   training(): { name: string; what: string; percent?: number; cancelling: boolean } | undefined;
+  /** The training panel and what it shows, when it is open. */
+  trainingPanel(): { panel: vscode.WebviewPanel; shows: 'live' | 'report' | 'empty' } | undefined;
   /** The Hidden States panel's latest snapshot. */
   statesSnapshot(): StatesSnapshot | undefined;
   /** What the unrolled panel gets for a text and a focus (its code path: engine, checks, own buffers). */
@@ -53,8 +56,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
   const store = new ModelStore(context, log);
   const runs = new TrainingRuns(context.workspaceState);
   const editors = new EditorTracker();
-  const flow = new TrainFlow(engine, store, log, runs, editors);
-  context.subscriptions.push(log, engine, store, runs, editors);
+  const trainingPanel = new TrainingPanelController(context.extensionUri, runs, log);
+  const flow = new TrainFlow(engine, store, log, runs, editors, trainingPanel);
+  context.subscriptions.push(log, engine, store, runs, editors, trainingPanel);
 
   try {
     await store.refresh();
@@ -74,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
 
   context.subscriptions.push(
     vscode.commands.registerCommand('rnnLens.trainOnSelection', (args?: TrainCommandArgs) => flow.run(isArgs(args) ? args : {})),
-    vscode.commands.registerCommand('rnnLens.selectModel', () => selectModel(store, engine, log)),
+    vscode.commands.registerCommand('rnnLens.selectModel', () => selectModel(store, engine, log, trainingPanel)),
     vscode.commands.registerCommand('rnnLens.deleteModel', () => deleteModel(store, engine)),
     vscode.commands.registerCommand('rnnLens.openUnrolledView', (args?: { text?: unknown }) => {
       const text = (typeof args?.text === 'string' ? args.text : undefined) ?? textUnderCursor(store.active, editors.followed());
@@ -82,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
       return text;
     }),
     vscode.commands.registerCommand('rnnLens.showLog', () => log.show()),
+    vscode.commands.registerCommand('rnnLens.showTrainingReport', (args?: { name?: unknown }) => showTrainingReport(store, trainingPanel, typeof args?.name === 'string' ? args.name : undefined)),
     vscode.commands.registerCommand('rnnLens.cancelTraining', () => {
       if (!runs.cancel()) void vscode.window.showInformationMessage(vscode.l10n.t('No model is training.'));
     }),
@@ -109,6 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     models: () => store.models,
     modelsRoot: () => store.root,
     unrolledPanel: () => unrolled.current,
+    trainingPanel: () => (trainingPanel.current ? { panel: trainingPanel.current, shows: trainingPanel.shown } : undefined),
     statesSnapshot: () => states.snapshot,
     statusBar: () => statusBar.shown,
     training: () => (runs.active ? { ...runs.active } : undefined),
@@ -133,13 +139,36 @@ function isArgs(value: unknown): value is TrainCommandArgs {
   return typeof value === 'object' && value !== null && !(value instanceof vscode.Uri) && !Array.isArray(value);
 }
 
-async function selectModel(store: ModelStore, engine: EngineClient, log: vscode.LogOutputChannel): Promise<void> {
+/** Opens the report of the named model, else of the model picked (the active one first). */
+async function showTrainingReport(store: ModelStore, panel: TrainingPanelController, name?: string): Promise<void> {
   await store.refresh();
-  type Item = vscode.QuickPickItem & { run(): Promise<void> | void };
+  let entry = name !== undefined ? store.models.find((m) => m.name === name) : undefined;
+  if (name !== undefined && !entry) throw new Error(vscode.l10n.t('There is no model named "{0}".', name));
+  if (!entry) {
+    if (store.models.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No models yet: select labelled lines and run "RNN: Train RNN on selection".'));
+      return;
+    }
+    const models = [...store.models].sort((a, b) => (a.name === store.active?.name ? -1 : b.name === store.active?.name ? 1 : 0));
+    const picked = await vscode.window.showQuickPick(
+      models.map((m) => ({ label: `${m.name === store.active?.name ? '$(check) ' : ''}${m.name}`, description: describeConfig(m.metadata.config), detail: modelSummary(m.metadata), entry: m })),
+      { title: vscode.l10n.t('Show Training Report'), placeHolder: vscode.l10n.t('Pick a model') },
+    );
+    entry = picked?.entry;
+  }
+  if (entry) panel.showReport(entry);
+}
+
+async function selectModel(store: ModelStore, engine: EngineClient, log: vscode.LogOutputChannel, panel: TrainingPanelController): Promise<void> {
+  await store.refresh();
+  type Item = vscode.QuickPickItem & { run(): Promise<void> | void; entry?: ModelEntry };
+  const reportButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('graph-line'), tooltip: vscode.l10n.t('Show Training Report') };
   const items: Item[] = store.models.map((m) => ({
     label: `${m.name === store.active?.name ? '$(check) ' : ''}${m.name}`,
     description: describeConfig(m.metadata.config),
     detail: modelSummary(m.metadata),
+    buttons: [reportButton],
+    entry: m,
     run: () => store.setActive(m.name),
   }));
   items.push(
@@ -149,10 +178,20 @@ async function selectModel(store: ModelStore, engine: EngineClient, log: vscode.
   if (store.models.length > 0) items.push({ label: `$(trash) ${vscode.l10n.t('Delete a model…')}`, run: async () => void (await deleteModel(store, engine)) });
   if (store.active) items.push({ label: `$(circle-slash) ${vscode.l10n.t('No active model (turn the hover off)')}`, run: () => store.setActive(undefined) });
   items.push({ label: `$(output) ${vscode.l10n.t('Show the RNN Lens log')}`, run: () => log.show() });
-  const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('RNN Lens models'),
-    placeHolder: store.models.length > 0 ? vscode.l10n.t('Pick the active model') : vscode.l10n.t('No models yet'),
+  const quickPick = vscode.window.createQuickPick<Item>();
+  quickPick.items = items;
+  quickPick.title = vscode.l10n.t('RNN Lens models');
+  quickPick.placeholder = store.models.length > 0 ? vscode.l10n.t('Pick the active model') : vscode.l10n.t('No models yet');
+  const picked = await new Promise<Item | undefined>((resolve) => {
+    quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
+    quickPick.onDidTriggerItemButton((e) => {
+      if (e.item.entry) panel.showReport(e.item.entry);
+      resolve(undefined);
+    });
+    quickPick.onDidHide(() => resolve(undefined));
+    quickPick.show();
   });
+  quickPick.dispose();
   await picked?.run();
 }
 

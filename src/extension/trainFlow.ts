@@ -15,6 +15,7 @@ import type { EngineClient } from './engineClient';
 import { defaultModelName, type ModelEntry, type ModelStore } from './modelStore';
 import { badModelSettings, readModelConfig, readParseOptions, settingsEditorFor } from './settings';
 import type { TrainingRuns } from './trainingRun';
+import type { TrainingPanelController } from './trainingPanel';
 import { modelSummary, percent, reportLines, splitShares, tokenizationItem, trainedHeadline } from './trainingReport';
 
 /** Arguments for running the command without prompts (tests, keybindings, other extensions). */
@@ -136,6 +137,7 @@ export class TrainFlow {
     private readonly log: vscode.LogOutputChannel,
     private readonly runs: TrainingRuns,
     private readonly editors: EditorTracker,
+    private readonly panel?: TrainingPanelController,
   ) {}
 
   /** Runs the whole command. Resolves with the new model, or undefined when the user backed out or it failed (the error was shown). */
@@ -404,6 +406,7 @@ export class TrainFlow {
       this.log.info('Cancel requested: stopping after this batch and keeping the best model so far.');
       controller.abort();
     });
+    this.panel?.begin({ name, model: describeConfig(config), epochs: config.epochs, learningRate: config.learningRate });
     let metadata;
     try {
       metadata = await vscode.window.withProgress(
@@ -425,26 +428,35 @@ export class TrainFlow {
                 const message = this.progressMessage(p);
                 progress.report({ message, increment: p.phase === 'training' ? increment : undefined });
                 this.runs.progress(reported, message);
+                this.panel?.progress(p);
               },
             },
           );
           return result.metadata;
         },
       );
+    } catch (err) {
+      this.panel?.fail(vscode.l10n.t('Training "{0}" stopped: {1}', name, (err as Error).message));
+      throw err;
     } finally {
       await this.runs.end();
     }
     for (const l of reportLines(metadata)) this.log.info(l);
+    // The saved model, once adopted: "Show Report" opens its report.
+    let saved: ModelEntry | undefined;
     const show = (message: string, ...actions: { title: string; run(): unknown }[]) =>
       void vscode.window.showInformationMessage(message, ...actions.map((a) => a.title), vscode.l10n.t('Show Report')).then((c) => {
         const action = actions.find((a) => a.title === c);
         if (action) void action.run();
+        else if (c && saved) this.panel?.showReport(saved);
         else if (c) this.log.show();
       });
 
     if (metadata.metrics.cancelled) {
       // A run cancelled early is barely trained: it never replaces a model nor takes the active one's place.
       const entry = await this.store.adopt(modelDir, this.store.uniqueName(name));
+      saved = entry;
+      this.panel?.finish(entry);
       const remove = { title: vscode.l10n.t('Delete It'), run: () => this.store.delete(entry.name) };
       if (!before) {
         await this.store.setActive(entry.name);
@@ -461,6 +473,8 @@ export class TrainFlow {
     }
 
     const entry = await this.store.adopt(modelDir, name);
+    saved = entry;
+    this.panel?.finish(entry);
     if (replacing && replacing.name !== entry.name) await this.store.delete(replacing.name);
     // The engine may hold the replaced model's weights under the same folder.
     if (replacing) await this.engine.request('unload', { modelDir: replacing.dir }).catch(() => undefined);
