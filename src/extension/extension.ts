@@ -15,6 +15,7 @@ import { StatusBar } from './statusBar';
 import { TrainFlow, type TrainCommandArgs } from './trainFlow';
 import { TrainingRuns } from './trainingRun';
 import { TrainingPanelController } from './trainingPanel';
+import { LabelDiagnostics } from './labelDiagnostics';
 import { modelSummary } from './trainingReport';
 import { UnrolledPanelController, inspectUnrolledWithActive, readerModelOfActive } from './unrolledPanel';
 import type { StatesSnapshot } from '../shared/webviewProtocol';
@@ -39,6 +40,8 @@ export interface RnnLensApi {
   statusBar(): { text: string; command: string | undefined; tooltip: string };
   /** The training run in progress: its name, source, progress; undefined when none trains. */
   training(): { name: string; what: string; percent?: number; cancelling: boolean } | undefined;
+  /** The likely label errors marked in a document (rnnLens.training.markMisclassified), once the marking in progress is done. */
+  labelDiagnostics(uri: vscode.Uri): Promise<readonly vscode.Diagnostic[]>;
   /** The training panel and what it shows, when it is open. */
   trainingPanel(): { panel: vscode.WebviewPanel; shows: 'live' | 'report' | 'empty' } | undefined;
   /** The Hidden States panel's latest snapshot. */
@@ -57,6 +60,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
   const runs = new TrainingRuns(context.workspaceState);
   const editors = new EditorTracker();
   const trainingPanel = new TrainingPanelController(context.extensionUri, runs, log);
+  const labels = new LabelDiagnostics(engine, store, log);
+  context.subscriptions.push(labels);
   const flow = new TrainFlow(engine, store, log, runs, editors, trainingPanel);
   context.subscriptions.push(log, engine, store, runs, editors, trainingPanel);
 
@@ -115,6 +120,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<RnnLen
     modelsRoot: () => store.root,
     unrolledPanel: () => unrolled.current,
     trainingPanel: () => (trainingPanel.current ? { panel: trainingPanel.current, shows: trainingPanel.shown } : undefined),
+    labelDiagnostics: async (uri) => {
+      await labels.settled();
+      return labels.of(uri);
+    },
     statesSnapshot: () => states.snapshot,
     statusBar: () => statusBar.shown,
     training: () => (runs.active ? { ...runs.active } : undefined),

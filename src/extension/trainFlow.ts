@@ -399,7 +399,8 @@ export class TrainFlow {
     // replacing, only then does the old model go).
     const modelDir = this.store.stagingDirFor(name);
     const before = this.store.active;
-    const modelSource: ModelSource = { uri: source.document.uri.toString(), what: source.label };
+    const lastLine = source.firstLine - 1 + Math.max(1, source.text.replace(/\n$/, '').split('\n').length);
+    const modelSource: ModelSource = { uri: source.document.uri.toString(), what: source.label, lines: { first: source.firstLine, last: lastLine } };
     this.log.info(`Training "${name}" on ${source.label} (${source.document.uri.toString()}): ${summary.description}, ${summary.exampleCount} examples; ${describeConfig(config)}, ${JSON.stringify(config)}${replacing ? `; replaces "${replacing.name}"` : ''}`);
     const controller = new AbortController();
     await this.runs.begin({ name, what: source.label, uri: modelSource.uri, range: source.range && rangeJson(source.range) }, () => {

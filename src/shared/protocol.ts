@@ -159,6 +159,8 @@ export interface ModelMetadata {
 export interface ModelSource {
   uri: string;
   what: string;
+  /** The document lines the text was (1-based, inclusive; absent in older models). */
+  lines?: { first: number; last: number };
 }
 
 /** True when `value` looks like a metadata.json this version wrote (the fields every reader relies on). */
@@ -293,7 +295,10 @@ export const ENGINE_SIDE = {
           config: trainingConfigSchema,
           modelDir: dirSchema,
           name: z.string().min(1).max(200),
-          source: z.object({ uri: z.string().max(4096), what: z.string().max(500) }).strict().optional(),
+          source: z
+            .object({ uri: z.string().max(4096), what: z.string().max(500), lines: z.object({ first: count.min(1), last: count.min(1) }).strict().optional() })
+            .strict()
+            .optional(),
         })
         .strict(),
       result: z.object({ modelDir: dirSchema, metadata: metadataSchema }),
