@@ -15,6 +15,7 @@ function loadTestFiles(): void {
   require('./views.test');
   require('./trainFlow.test');
   require('./gpu.test');
+  require('./trainingPanel.test');
 }
 
 /** Per-test timeout; tests that train models raise it with this.timeout(). */
