@@ -50,7 +50,7 @@ function startServer() {
       res.end();
       return;
     }
-    const page = /^\/page\/(unrolled|states)$/.exec(url.pathname);
+    const page = /^\/page\/(unrolled|states|training)$/.exec(url.pathname);
     if (page) {
       const theme = url.searchParams.get('theme') || 'vscode-dark';
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -106,7 +106,9 @@ function loadFixtures(dir) {
  * Runs in the page before its scripts: the fake VS Code API and host. `config`:
  * { fixtures: { [name]: fixture }, active: name | null, readyText, initialState, snapshot, mode: 'auto' | 'manual',
  *   kernels: { relaxed, simd } (base64 of the page builds of the kernels) | null: with them, `readerModel`
- *   answers the active fixture's model and the page reads keystrokes itself; without, it asks `inspect` }.
+ *   answers the active fixture's model and the page reads keystrokes itself; without, it asks `inspect`;
+ *   answers: { [method]: result } (the result of any request, `ready` included, for a view with no
+ *   answer above; window.__host.answers, which a test may change) }.
  * window.__host exposes what was posted and lets a test answer, hold, release and emit.
  */
 function installFakeHost(config) {
@@ -136,6 +138,7 @@ function installFakeHost(config) {
     readyText: config.readyText || '',
     snapshot: revive(config.snapshot || null),
     readyAnswered: false,
+    answers: revive(config.answers || {}),
     /** The fixture inspection for a text with the active model. */
     inspection(text) {
       const f = host.active && fixtures[host.active];
@@ -167,7 +170,10 @@ function installFakeHost(config) {
     answer(message) {
       const { id, method, params } = message;
       let reply;
-      if (method === 'ready') {
+      if (Object.prototype.hasOwnProperty.call(host.answers, method)) {
+        if (method === 'ready') host.readyAnswered = true;
+        reply = { ok: true, result: host.answers[method] };
+      } else if (method === 'ready') {
         host.readyAnswered = true;
         reply = config.view === 'states' ? { ok: true, result: host.snapshot } : { ok: true, result: { model: host.active ? host.model(host.active) : null, text: params.restoredText ?? host.readyText } };
       } else if (method === 'inspect') {
@@ -232,7 +238,8 @@ function pageKernels() {
 
 /**
  * Opens a view in a fresh browser context: { page, context, errors }. Options: view ('unrolled' |
- * 'states'), theme (body class), active (fixture name), readyText, initialState, snapshot, mode, viewport,
+ * 'states' | 'training'), theme (body class), active (fixture name), readyText, initialState, snapshot, mode, viewport,
+ * answers ({ [method]: result }: what the fake host answers, e.g. the training panel's `ready`),
  * localReader (true: the fake host sends the model and kernels, so the page reads keystrokes itself),
  * beforeLoad (a function run in the page before its scripts), browser (another one than the shared one,
  * e.g. launchBrowser({ scrollbars: true })).
@@ -258,6 +265,7 @@ async function openView(options) {
     snapshot: options.snapshot || null,
     mode: options.mode || 'auto',
     kernels: options.localReader ? pageKernels() : null,
+    answers: options.answers || {},
   };
   await page.addInitScript({ content: sharedInspectScript() });
   await page.addInitScript(installFakeHost, config);

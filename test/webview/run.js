@@ -3,7 +3,7 @@
 // fixtures with the engine (makeFixtures.ts, into a temp folder), serves dist/webview/*.js and
 // media/*.css on 127.0.0.1, and drives the views in headless Debian Chromium. Build first
 // (`node esbuild.js`). Screenshots go to test-results/webview/.
-//   node test/webview/run.js [--grep PATTERN]
+//   node test/webview/run.js [--grep PATTERN]   (WEBVIEW_TESTS=training runs only the files whose name matches)
 'use strict';
 
 const { spawnSync } = require('child_process');
@@ -28,7 +28,7 @@ function makeFixtures(dir, extra = []) {
 
 async function main() {
   const t0 = Date.now();
-  for (const name of ['unrolled', 'states']) {
+  for (const name of ['unrolled', 'states', 'training']) {
     if (!fs.existsSync(path.join(harness.repoRoot, 'dist', 'webview', `${name}.js`))) throw new Error(`dist/webview/${name}.js is missing: build first (node esbuild.js)`);
   }
   fs.rmSync(resultsDir, { recursive: true, force: true });
@@ -45,8 +45,9 @@ async function main() {
     const mocha = new Mocha({ ui: 'bdd', timeout: 30000, reporter: 'spec', color: false });
     const grep = argValue('--grep');
     if (grep) mocha.grep(grep);
+    const only = process.env.WEBVIEW_TESTS ? new RegExp(process.env.WEBVIEW_TESTS) : null;
     fs.readdirSync(__dirname)
-      .filter((f) => f.endsWith('.test.js'))
+      .filter((f) => f.endsWith('.test.js') && (!only || only.test(f)))
       .sort()
       .forEach((f) => mocha.addFile(path.join(__dirname, f)));
     failures = await new Promise((resolve) => mocha.run(resolve));
