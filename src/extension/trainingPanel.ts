@@ -37,7 +37,8 @@ function openSourceDocument(metadata: ModelMetadata): vscode.TextDocument | unde
 /** A saved model's report, as the panel draws it. */
 export function reportOf(entry: ModelEntry): TrainingReport {
   const m = entry.metadata;
-  const source = m.source ? `${vscode.workspace.asRelativePath(vscode.Uri.parse(m.source.uri), false)}, ${m.source.what}` : undefined;
+  // `what` names the part and the file, e.g. "600 selected lines of names.tsv".
+  const source = m.source?.what;
   return {
     name: entry.name,
     created: m.created,

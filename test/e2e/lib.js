@@ -201,8 +201,22 @@ function workspaceHas(name) {
   return fs.existsSync(workspaceFile(name));
 }
 
+/** The webview frame (of any depth) whose document has `selector`. */
+async function frameWith(selector, timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const frame of page().frames()) {
+      const found = await frame.evaluate((s) => !!document.querySelector(s), selector).catch(() => false);
+      if (found) return frame;
+    }
+    await settle(250);
+  }
+  throw new Error(`no webview frame has ${selector} within ${timeout} ms`);
+}
+
 module.exports = {
   fixture,
+  frameWith,
   page,
   shot,
   settle,

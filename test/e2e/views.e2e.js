@@ -9,20 +9,6 @@ const assert = require('assert');
 const e2e = require('./lib');
 const { clippedHeader } = require('../webview/util');
 
-/** The webview frame (of any depth) whose document has `selector`. */
-async function frameWith(selector, timeout = 30000) {
-  const page = e2e.page();
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const found = await frame.evaluate((s) => !!document.querySelector(s), selector).catch(() => false);
-      if (found) return frame;
-    }
-    await e2e.settle(250);
-  }
-  throw new Error(`no webview frame has ${selector} within ${timeout} ms`);
-}
-
 describe('the unrolled view and the Hidden States panel', function () {
   this.timeout(4 * 60 * 1000);
   this.bail(true);
@@ -52,7 +38,7 @@ describe('the unrolled view and the Hidden States panel', function () {
     await selectModel('No active model');
     // runCommand checks that the palette lists the command.
     await e2e.runCommand('RNN: Open Unrolled View');
-    unrolled = await frameWith('#empty');
+    unrolled = await e2e.frameWith('#empty.unrolled-empty');
     await unrolled.locator('#empty').waitFor({ state: 'visible', timeout: 30000 });
     assert.match(await unrolled.textContent('#empty'), /Train one first/);
     assert.ok(await unrolled.locator('.diagram').isHidden(), 'the empty state instead of the diagram');
@@ -82,7 +68,7 @@ describe('the unrolled view and the Hidden States panel', function () {
 
   it('opens the unrolled view from the palette, prefilled with a line of the training data', async () => {
     await e2e.runCommand('RNN: Open Unrolled View');
-    unrolled = await frameWith('vscode-textfield.sentence');
+    unrolled = await e2e.frameWith('vscode-textfield.sentence');
     await unrolled.locator('#prediction[data-class]').waitFor({ state: 'attached', timeout: 30000 });
     const text = await unrolled.getAttribute('.diagram', 'data-text');
     assert.ok(text && text.length > 0, 'a sample sentence is shown');
@@ -154,7 +140,7 @@ describe('the unrolled view and the Hidden States panel', function () {
   it('shows the hidden states of the line under the cursor in the side panel', async () => {
     const page = e2e.page();
     await e2e.runCommand('View: Show RNN Lens');
-    const states = await frameWith('#predicted');
+    const states = await e2e.frameWith('#predicted');
     await e2e.runCommand('View: Focus First Editor Group');
     await e2e.goToLine(12);
     // The panel names the line it shows once the cursor's line has been read.
