@@ -1,7 +1,7 @@
 /**
  * The training panel (webview/training): opened when a run starts (rnnLens.training.showPanel), it shows
  * the run's curves live — the engine's compact progress folded into a TrainingLive here, sent to the page
- * at most a few times a second — with Cancel, then the report; "RNN: Show Training Report" shows the report
+ * about once a second — with Cancel, then the report; "RNN: Show Training Report" shows the report
  * of any saved model. A misclassified line opens at its place in the source document when that document is
  * open and still holds the line's text; otherwise the panel keeps showing the text it has.
  */
@@ -19,7 +19,7 @@ import { webviewEndpoint } from './webviewRpc';
 export const TRAINING_VIEW_TYPE = 'rnnLens.training';
 
 /** Milliseconds between live updates sent to the page (it redraws once per frame whatever arrives). */
-const LIVE_INTERVAL_MS = 250;
+const LIVE_INTERVAL_MS = 1000;
 
 type PanelState = { kind: 'live'; live: TrainingLive } | { kind: 'report'; report: TrainingReport; entry: ModelEntry } | { kind: 'empty'; reason: string };
 

@@ -147,7 +147,7 @@ export const TRAINING_HOST_SIDE = {
     openLine: request({ params: z.object({ line: z.number().int().positive() }).strict(), result: z.object({ opened: z.boolean(), reason: z.string().optional() }) }),
   },
   events: {
-    /** The run's state (sent at most a few times a second while it trains). */
+    /** The run's state (sent about once a second while it trains). */
     live: event(z.object({ live: trainingLiveSchema })),
     /** The run ended (or a saved model's report was asked for): its report. */
     report: event(z.object({ report: trainingReportSchema })),
