@@ -14,7 +14,7 @@ import { argmax, bucketedBatches, evaluationBatches, type Batch, type EncodedExa
 import { createJsKernels } from '../core/kernels/jsKernels';
 import type { Kernels } from '../core/kernels/contract';
 import { EmbeddingGradient } from '../core/embeddingGradient';
-import { ADAM } from '../core/network';
+import { ADAM, type NetConfig } from '../core/network';
 import { ParallelNet } from './kernels/parallel';
 import { seededRandom } from './random';
 
@@ -266,20 +266,16 @@ export function setModelWeights(tf: Tf, model: LayersModel, weights: Float32Arra
   tf.dispose(tensors);
 }
 
+/** The network a training run's config describes (for our CPU and GPU networks alike). */
+export function netConfigOf(config: ModelConfig, vocabSize: number, classes: number): NetConfig {
+  const { cell, embeddingSize, hiddenSize, layers, bidirectional, learningRate, seed } = config;
+  return { cell, vocabSize, embeddingSize, hiddenSize, layers, bidirectional, classes, learningRate, seed };
+}
+
 /** Training on our fused recurrent kernels; the tfjs model supplies the initial weights and receives the final ones. */
 export async function fusedBackend(tf: Tf, model: LayersModel, config: ModelConfig, vocabSize: number, classes: number, maxTime: number): Promise<StepBackend> {
   const parallel = await ParallelNet.create(
-    {
-      cell: config.cell,
-      vocabSize,
-      embeddingSize: config.embeddingSize,
-      hiddenSize: config.hiddenSize,
-      layers: config.layers,
-      bidirectional: config.bidirectional,
-      classes,
-      learningRate: config.learningRate,
-      seed: config.seed,
-    },
+    netConfigOf(config, vocabSize, classes),
     { maxBatch: config.batchSize, maxTime },
   );
   parallel.net.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));

@@ -99,22 +99,25 @@ describe('Training panel', function () {
     assert.equal(await page.textContent('#announce'), 'Training finished: reviews-gru');
   });
 
-  it('keeps a redraw cheap with 4,000 batch points', async () => {
+  it('draws 4,000 batch points in one path per series, once per update, and tables 200 of them', async () => {
     const stream = tf.liveStream();
     const live = JSON.parse(JSON.stringify(stream[stream.length - 2]));
     live.history.batchLosses = Array.from({ length: 4000 }, (_, i) => 0.7 * Math.exp(-i / 900) + 0.1 + 0.05 * Math.sin(i));
     live.history.batchesPerEpoch = 1334;
     live.history.batchStride = 1;
     const { page } = await openPanel({ kind: 'live', live });
+    // How long a redraw takes is printed, not asserted (timing belongs in benchmarks, not tests).
     const times = [];
+    const before = Number(await page.getAttribute('#app', 'data-draws'));
     for (let i = 0; i < 5; i++) {
       live.history.batchLosses[3999 - i] = 0.2;
       await emitAll(page, [['live', { live }]]);
       times.push(Number(await page.getAttribute('#app', 'data-draw-ms')));
     }
+    assert.equal(Number(await page.getAttribute('#app', 'data-draws')), before + 5, 'one redraw per update');
     assert.equal(await page.getAttribute('#curves-batch-loss path[data-series="raw"]', 'data-points'), '4000');
-    const median = times.sort((a, b) => a - b)[2];
-    assert.ok(median < 40, `a redraw with 4,000 points takes ${median} ms (all: ${times.join(', ')})`);
+    assert.equal(await page.$$eval('#curves-batch-loss path[data-series="raw"]', (p) => p.length), 1, 'one path for the raw points');
+    console.log(`      redraw with 4,000 points: ${times.sort((a, b) => a - b)[2]} ms median (${times.join(', ')})`);
     // The table lists evenly spaced points and says so.
     assert.equal(await page.$$eval('#curves-batch-loss-table tbody tr', (r) => r.length), 200);
     assert.match(await page.textContent('#curves-batch-loss-table .table-note'), /^200 of the 4,000 points, evenly spaced/);

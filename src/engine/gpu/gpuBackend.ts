@@ -3,7 +3,7 @@
 // on on the CPU from the last weights read back from the GPU, saying so, instead of losing the run.
 import type { ModelConfig } from '../../shared/config';
 import type { Tf } from '../backend';
-import { setModelWeights, type StepBackend } from '../trainer';
+import { netConfigOf, setModelWeights, type StepBackend } from '../trainer';
 import type { GpuContext } from './device';
 import { GpuNet } from './gpuNet';
 
@@ -23,17 +23,7 @@ export interface GpuStepBackend extends StepBackend {
 export async function gpuBackend(tf: Tf, model: LayersModel, config: ModelConfig, vocabSize: number, classes: number, maxTime: number, gpu: GpuContext): Promise<GpuStepBackend> {
   const net = await GpuNet.create(
     gpu,
-    {
-      cell: config.cell,
-      vocabSize,
-      embeddingSize: config.embeddingSize,
-      hiddenSize: config.hiddenSize,
-      layers: config.layers,
-      bidirectional: config.bidirectional,
-      classes,
-      learningRate: config.learningRate,
-      seed: config.seed,
-    },
+    netConfigOf(config, vocabSize, classes),
     { maxBatch: config.batchSize, maxTime },
   );
   const modelWeights = () => model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
