@@ -8,6 +8,7 @@ import type { NetConfig } from '../../src/core/network';
 import { openGpu, type GpuContext } from '../../src/engine/gpu/device';
 import { embeddingIndex, GpuNet } from '../../src/engine/gpu/gpuNet';
 import { seededRandom } from '../../src/engine/random';
+import { caseConfig, caseName, NET_CASES, NET_SIZES, paddedBatch, seededWeights } from './netCases';
 
 /** Largest |a − b| / max(1, |b|). */
 function maxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -47,37 +48,28 @@ describe('GPU network (WebGPU)', function () {
     assert.deepEqual(Array.from(index.subarray(5, 9)), [0, 5, 1, 2], 'positions: 5 at rows 0 and 5, 3 at rows 1 and 2');
   });
 
-  const cases = (['lstm', 'gru', 'simplernn'] as const).flatMap((cell) => [false, true].flatMap((bidirectional) => [1, 2].map((layers) => ({ cell, bidirectional, layers }))));
-  const sizes = { vocab: 30, E: 7, H: 13, classes: 3, B: 5, T: 9 };
-
+  /** The shared padded batch, with one id outside the vocabulary: read as <unk>, no gradient row. */
   function batchOf(seed: number) {
-    const next = seededRandom(seed);
-    const ids = new Int32Array(sizes.B * sizes.T);
-    const lengths = Array.from({ length: sizes.B }, (_, b) => (b === 0 ? sizes.T : b === sizes.B - 1 ? 1 : 1 + Math.floor(next() * sizes.T)));
-    lengths.forEach((len, b) => {
-      for (let t = 0; t < len; t++) ids[b * sizes.T + t] = 1 + Math.floor(next() * (sizes.vocab - 1));
-    });
-    // One id outside the vocabulary: read as <unk>, no gradient row.
-    ids[1] = sizes.vocab + 4;
-    return { ids, labels: Int32Array.from({ length: sizes.B }, (_, b) => b % 3) };
+    const batch = paddedBatch(seed);
+    batch.ids[1] = NET_SIZES.vocab + 4;
+    return batch;
   }
 
-  for (const c of cases) {
-    const name = `${c.bidirectional ? 'bidirectional ' : ''}${c.layers}-layer ${c.cell}`;
+  for (const c of NET_CASES) {
+    const name = caseName(c);
     it(`${name}: probabilities, capture, loss, every gradient and an Adam step equal the CPU network's within 1e-4 (with padding)`, async function () {
-      const config: NetConfig = { cell: c.cell, vocabSize: sizes.vocab, embeddingSize: sizes.E, hiddenSize: sizes.H, layers: c.layers, bidirectional: c.bidirectional, classes: sizes.classes, learningRate: 0.01, seed: 1 };
-      const options = { maxBatch: sizes.B, maxTime: sizes.T };
+      const config = caseConfig(c);
+      const options = { maxBatch: NET_SIZES.B, maxTime: NET_SIZES.T };
       const cpu = await createNet(config, { ...options, kernels: 'js' });
       const net = await GpuNet.create(gpu!, config, options);
       try {
-        const next = seededRandom(99);
-        const weights = cpu.weightShapes().map((s) => Float32Array.from({ length: s.reduce((x, y) => x * y, 1) }, () => (next() - 0.5) * 1.6));
+        const weights = seededWeights(cpu.weightShapes(), 99, 1.6);
         cpu.setWeights(weights);
         net.setWeights(weights);
         const { ids, labels } = batchOf(7);
-        assert.ok(maxError(await net.predict(ids, sizes.B, sizes.T), cpu.predict(ids, sizes.B, sizes.T)) < TOLERANCE, 'probabilities');
-        const got = await net.inspect(ids, sizes.B, sizes.T);
-        const want = cpu.inspect(ids, sizes.B, sizes.T);
+        assert.ok(maxError(await net.predict(ids, NET_SIZES.B, NET_SIZES.T), cpu.predict(ids, NET_SIZES.B, NET_SIZES.T)) < TOLERANCE, 'probabilities');
+        const got = await net.inspect(ids, NET_SIZES.B, NET_SIZES.T);
+        const want = cpu.inspect(ids, NET_SIZES.B, NET_SIZES.T);
         assert.ok(maxError(got.probs, want.probs) < TOLERANCE, 'capture: probabilities');
         got.directions.forEach((d, i) => {
           const e = want.directions[i];
@@ -88,16 +80,16 @@ describe('GPU network (WebGPU)', function () {
             if (e[field]) assert.ok(maxError(d[field]!, e[field]!) < TOLERANCE, `capture: layer ${d.layer} ${d.direction} ${field} off by ${maxError(d[field]!, e[field]!)}`);
           }
         });
-        const g = await net.computeGradients(ids, labels, sizes.B, sizes.T);
-        const h = cpu.computeGradients(ids, labels, sizes.B, sizes.T);
+        const g = await net.computeGradients(ids, labels, NET_SIZES.B, NET_SIZES.T);
+        const h = cpu.computeGradients(ids, labels, NET_SIZES.B, NET_SIZES.T);
         assert.ok(Math.abs(g.loss - h.loss) < TOLERANCE, `loss ${g.loss} vs ${h.loss}`);
         assert.equal(g.correct, h.correct);
-        const grads = await net.readGradients(ids, sizes.B, sizes.T);
+        const grads = await net.readGradients(ids, NET_SIZES.B, NET_SIZES.T);
         cpu.denseGradients().forEach((want, i) => assert.ok(maxError(grads.dense[i], want) < TOLERANCE, `gradient ${i} off by ${maxError(grads.dense[i], want)}`));
         const emb = cpu.embeddingGradient();
         assert.deepEqual(Array.from(grads.embedding.ids), Array.from(emb.ids), 'embedding gradient ids');
-        assert.ok(maxError(grads.embedding.rows, emb.rows.subarray(0, emb.ids.length * sizes.E)) < TOLERANCE, 'embedding gradient');
-        await net.applyAdam(ids, sizes.B, sizes.T);
+        assert.ok(maxError(grads.embedding.rows, emb.rows.subarray(0, emb.ids.length * NET_SIZES.E)) < TOLERANCE, 'embedding gradient');
+        await net.applyAdam(ids, NET_SIZES.B, NET_SIZES.T);
         cpu.applyAdam();
         const after = await net.getWeights();
         cpu.getWeights().forEach((w, i) => assert.ok(maxError(after[i], w) < TOLERANCE, `weight ${i} after Adam off by ${maxError(after[i], w)}`));
@@ -114,8 +106,7 @@ describe('GPU network (WebGPU)', function () {
     const cpu = await createNet(config, { ...options, kernels: 'js' });
     const net = await GpuNet.create(gpu!, config, options);
     try {
-      const next = seededRandom(5);
-      const weights = cpu.weightShapes().map((s) => Float32Array.from({ length: s.reduce((x, y) => x * y, 1) }, () => (next() - 0.5) * 0.6));
+      const weights = seededWeights(cpu.weightShapes(), 5, 0.6);
       cpu.setWeights(weights);
       net.setWeights(weights);
       for (let step = 0; step < 3; step++) {

@@ -8,6 +8,7 @@ import { createNet, nativeSkipReason } from '../../src/engine/kernels/createNet'
 import { createNativeKernels, nativeAddonPath, nativeKernelsOn, nativeStatus, resetNativeStatus, selfTest, type NativeAddon } from '../../src/engine/kernels/nativeKernels';
 import { ParallelNet } from '../../src/engine/kernels/parallel';
 import { seededRandom } from '../../src/engine/random';
+import { caseConfig, caseName, NET_CASES, NET_SIZES, paddedBatch, seededWeights } from './netCases';
 
 const required = process.env.RNN_LENS_REQUIRE_NATIVE === '1';
 const built = fs.existsSync(nativeAddonPath());
@@ -350,48 +351,34 @@ describe('native kernels', function () {
   });
 
   describe('the network', function () {
-    const cases = (['lstm', 'gru', 'simplernn'] as const).flatMap((cell) => [false, true].flatMap((bidirectional) => [1, 2].map((layers) => ({ cell, bidirectional, layers }))));
-    const sizes = { vocab: 30, E: 7, H: 13, classes: 3, B: 5, T: 9 };
-
-    function batchOf(seed: number) {
-      const next = seededRandom(seed);
-      const ids = new Int32Array(sizes.B * sizes.T);
-      const lengths = Array.from({ length: sizes.B }, (_, b) => (b === 0 ? sizes.T : b === sizes.B - 1 ? 1 : 1 + Math.floor(next() * sizes.T)));
-      lengths.forEach((len, b) => {
-        for (let t = 0; t < len; t++) ids[b * sizes.T + t] = 1 + Math.floor(next() * (sizes.vocab - 1));
-      });
-      return { ids, labels: Int32Array.from({ length: sizes.B }, (_, b) => b % 3) };
-    }
-
-    for (const c of cases) {
-      const name = `${c.bidirectional ? 'bidirectional ' : ''}${c.layers}-layer ${c.cell}`;
+    for (const c of NET_CASES) {
+      const name = caseName(c);
       it(`${name}: probabilities, capture, loss, every gradient and an Adam step on native equal the JS kernels' (with padding)`, async function () {
-        const config: NetConfig = { cell: c.cell, vocabSize: sizes.vocab, embeddingSize: sizes.E, hiddenSize: sizes.H, layers: c.layers, bidirectional: c.bidirectional, classes: sizes.classes, learningRate: 0.01, seed: 1 };
-        const options = { maxBatch: sizes.B, maxTime: sizes.T };
+        const config = caseConfig(c);
+        const options = { maxBatch: NET_SIZES.B, maxTime: NET_SIZES.T };
         const a = await createNet(config, { ...options, kernels: 'native' });
         const b = await createNet(config, { ...options, kernels: 'js' });
         assert.match(a.kernelName, /^cpu-native-/);
-        const next = seededRandom(99);
-        const weights = a.weightShapes().map((s) => Float32Array.from({ length: s.reduce((x, y) => x * y, 1) }, () => (next() - 0.5) * 1.6));
+        const weights = seededWeights(a.weightShapes(), 99, 1.6);
         a.setWeights(weights);
         b.setWeights(weights);
-        const { ids, labels } = batchOf(7);
-        assert.ok(maxDiff(a.predict(ids, sizes.B, sizes.T), b.predict(ids, sizes.B, sizes.T)) < 1e-5, 'probabilities');
-        const ca = a.inspect(ids, sizes.B, sizes.T);
-        const cb = b.inspect(ids, sizes.B, sizes.T);
+        const { ids, labels } = paddedBatch(7);
+        assert.ok(maxDiff(a.predict(ids, NET_SIZES.B, NET_SIZES.T), b.predict(ids, NET_SIZES.B, NET_SIZES.T)) < 1e-5, 'probabilities');
+        const ca = a.inspect(ids, NET_SIZES.B, NET_SIZES.T);
+        const cb = b.inspect(ids, NET_SIZES.B, NET_SIZES.T);
         ca.directions.forEach((d, i) => {
           for (const field of ['h', 'c', 'gates', 'preactivations'] as const) {
             if (d[field]) assert.ok(maxDiff(d[field]!, cb.directions[i][field]!) < 1e-5, `capture: layer ${d.layer} ${d.direction} ${field}`);
           }
         });
-        const ga = a.computeGradients(ids, labels, sizes.B, sizes.T);
-        const gb = b.computeGradients(ids, labels, sizes.B, sizes.T);
+        const ga = a.computeGradients(ids, labels, NET_SIZES.B, NET_SIZES.T);
+        const gb = b.computeGradients(ids, labels, NET_SIZES.B, NET_SIZES.T);
         assert.ok(Math.abs(ga.loss - gb.loss) < 1e-5, `loss ${ga.loss} vs ${gb.loss}`);
         a.denseGradients().forEach((g, i) => assert.ok(maxDiff(g, b.denseGradients()[i]) < 1e-5, `gradient ${i} differs by ${maxDiff(g, b.denseGradients()[i])}`));
         const ea = a.embeddingGradient();
         const eb = b.embeddingGradient();
         assert.deepEqual(Array.from(ea.ids), Array.from(eb.ids));
-        assert.ok(maxDiff(ea.rows.subarray(0, ea.ids.length * sizes.E), eb.rows.subarray(0, eb.ids.length * sizes.E)) < 1e-5, 'embedding gradient');
+        assert.ok(maxDiff(ea.rows.subarray(0, ea.ids.length * NET_SIZES.E), eb.rows.subarray(0, eb.ids.length * NET_SIZES.E)) < 1e-5, 'embedding gradient');
         a.applyAdam();
         b.applyAdam();
         a.getWeights().forEach((w, i) => assert.ok(maxDiff(w, b.getWeights()[i]) < 1e-5, `weight ${i} after Adam`));
@@ -400,11 +387,11 @@ describe('native kernels', function () {
       });
     }
 
-    for (const c of cases) {
-      const name = `${c.bidirectional ? 'bidirectional ' : ''}${c.layers}-layer ${c.cell}`;
+    for (const c of NET_CASES) {
+      const name = caseName(c);
       it(`${name}: whole recurrences in one call equal the network's own steps on the same kernels, bit for bit (capture, gradients)`, async function () {
-        const config: NetConfig = { cell: c.cell, vocabSize: sizes.vocab, embeddingSize: sizes.E, hiddenSize: sizes.H, layers: c.layers, bidirectional: c.bidirectional, classes: sizes.classes, learningRate: 0.01, seed: 1 };
-        const options = { maxBatch: sizes.B, maxTime: sizes.T };
+        const config = caseConfig(c);
+        const options = { maxBatch: NET_SIZES.B, maxTime: NET_SIZES.T };
         const whole = await createNet(config, { ...options, kernels: 'native' });
         // The same native kernels without the whole-recurrence calls: the network steps them itself.
         const stepped = await RecurrentNet.withKernels(config, options, (n) => {
@@ -412,13 +399,12 @@ describe('native kernels', function () {
           assert.equal(typeof k.forwardRecurrence, 'function');
           return Object.create(k, { forwardRecurrence: { value: undefined }, backwardRecurrence: { value: undefined } }) as Kernels;
         });
-        const next = seededRandom(31);
-        const weights = whole.weightShapes().map((s) => Float32Array.from({ length: s.reduce((x, y) => x * y, 1) }, () => (next() - 0.5) * 1.6));
+        const weights = seededWeights(whole.weightShapes(), 31, 1.6);
         whole.setWeights(weights);
         stepped.setWeights(weights);
-        const { ids, labels } = batchOf(8);
-        const a = whole.inspect(ids, sizes.B, sizes.T);
-        const b = stepped.inspect(ids, sizes.B, sizes.T);
+        const { ids, labels } = paddedBatch(8);
+        const a = whole.inspect(ids, NET_SIZES.B, NET_SIZES.T);
+        const b = stepped.inspect(ids, NET_SIZES.B, NET_SIZES.T);
         assert.deepEqual(Array.from(a.probs), Array.from(b.probs), 'probabilities');
         a.directions.forEach((d, i) => {
           const e = b.directions[i];
@@ -426,13 +412,13 @@ describe('native kernels', function () {
             if (d[field] || e[field]) assert.deepEqual(Array.from(d[field]!), Array.from(e[field]!), `layer ${d.layer} ${d.direction} ${field}`);
           }
         });
-        const ga = whole.computeGradients(ids, labels, sizes.B, sizes.T);
-        const gb = stepped.computeGradients(ids, labels, sizes.B, sizes.T);
+        const ga = whole.computeGradients(ids, labels, NET_SIZES.B, NET_SIZES.T);
+        const gb = stepped.computeGradients(ids, labels, NET_SIZES.B, NET_SIZES.T);
         assert.equal(ga.loss, gb.loss);
         whole.denseGradients().forEach((g, i) => assert.deepEqual(Array.from(g), Array.from(stepped.denseGradients()[i]), `gradient ${i}`));
         const ea = whole.embeddingGradient();
         const eb = stepped.embeddingGradient();
-        assert.deepEqual(Array.from(ea.rows.subarray(0, ea.ids.length * sizes.E)), Array.from(eb.rows.subarray(0, eb.ids.length * sizes.E)), 'embedding gradient');
+        assert.deepEqual(Array.from(ea.rows.subarray(0, ea.ids.length * NET_SIZES.E)), Array.from(eb.rows.subarray(0, eb.ids.length * NET_SIZES.E)), 'embedding gradient');
       });
     }
 
@@ -440,8 +426,7 @@ describe('native kernels', function () {
       const config: NetConfig = { cell: 'lstm', vocabSize: 40, embeddingSize: 6, hiddenSize: 10, layers: 2, bidirectional: true, classes: 3, learningRate: 0.01, seed: 3 };
       const make = async (threads: number) => {
         const net = await ParallelNet.create(config, { maxBatch: 9, maxTime: 8, threads });
-        const next = seededRandom(5);
-        net.net.setWeights(net.net.weightShapes().map((s) => Float32Array.from({ length: s.reduce((x, y) => x * y, 1) }, () => (next() - 0.5) * 0.6)));
+        net.net.setWeights(seededWeights(net.net.weightShapes(), 5, 0.6));
         return net;
       };
       const one = await make(1);
